@@ -1,0 +1,1 @@
+"""Benchmarks that score cpcsearch components against reference implementations."""

@@ -1,0 +1,33 @@
+"""The exception tree; turned into HTTP statuses or CLI messages only at the edges."""
+
+
+class CpcSearchError(Exception):
+    """Base of every error cpcsearch raises on purpose."""
+
+
+class DocumentError(CpcSearchError, ValueError):
+    """A document or one of its fields is invalid."""
+
+
+class ScrapeError(CpcSearchError):
+    """A page could not be fetched or read."""
+
+
+class ImportFileError(CpcSearchError):
+    """An import file could not be read."""
+
+
+class QueryError(CpcSearchError, ValueError):
+    """A query parameter is invalid (bad date, bad page number...)."""
+
+
+class IndexBusy(CpcSearchError):
+    """Another writer holds the index lock."""
+
+
+class IndexMissing(CpcSearchError):
+    """No index exists yet at the configured place."""
+
+
+class NotFound(CpcSearchError, LookupError):
+    """No document has the requested id."""

@@ -1,0 +1,100 @@
+"""`cpcsearch import`: saved HTML pages and JSONL documents into the store."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cpcsearch.document import Document, parse_iso_date
+from cpcsearch.errors import DocumentError, ScrapeError
+from cpcsearch.scrape import extract_document
+from cpcsearch.store import Store
+
+log = logging.getLogger(__name__)
+HTML_SUFFIXES = (".html", ".htm")
+BATCH = 1000
+
+
+@dataclass
+class ImportReport:
+    """What an import did: counts, and one message per problem, naming its source."""
+
+    added: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    def problem(self, message: str, failed: bool = True) -> None:
+        """Record a problem; `failed` when it cost the document."""
+        log.warning(message)
+        self.problems.append(message)
+        self.failed += failed
+
+
+def _files(paths: list[Path]) -> Iterator[Path]:
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*") if p.suffix.lower() in HTML_SUFFIXES
+                              or p.suffix.lower() == ".jsonl")
+        else:
+            yield path
+
+
+def _read_jsonl(path: Path, report: ImportReport) -> Iterator[tuple[Document, None]]:
+    with path.open(encoding="utf-8", errors="replace") as lines:
+        for number, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            where = f"{path}:{number}"
+            try:
+                data = json.loads(line)
+                if not isinstance(data, dict):
+                    raise ValueError("not a JSON object")
+            except ValueError as exc:
+                report.problem(f"{where}: skipped, not a JSON object ({exc})")
+                continue
+            for key in ("date", "updated"):
+                try:
+                    parse_iso_date(data.get(key))
+                except DocumentError as exc:
+                    report.problem(f"{where}: {exc}; stored without a {key}", failed=False)
+                    data[key] = None
+            try:
+                yield Document.from_dict(data), None
+            except (DocumentError, TypeError) as exc:
+                report.problem(f"{where}: skipped, {exc}")
+
+
+def _read_html(path: Path, report: ImportReport) -> Iterator[tuple[Document, str]]:
+    try:
+        html = path.read_text(encoding="utf-8", errors="replace")
+        yield extract_document(html), html
+    except (OSError, ScrapeError) as exc:
+        report.problem(f"{path}: skipped, {exc}")
+
+
+def import_paths(store: Store, paths: list[str | Path]) -> ImportReport:
+    """Add the documents found in `paths` (HTML files, folders, `.jsonl` files) to `store`."""
+    report = ImportReport()
+    batch: list[tuple[Document, str | None]] = []
+
+    def flush() -> None:
+        changed = store.upsert_many(batch)
+        report.added += changed
+        report.unchanged += len(batch) - changed
+        batch.clear()
+
+    for path in _files([Path(p) for p in paths]):
+        if not path.exists():
+            report.problem(f"{path}: no such file or folder")
+            continue
+        reader = _read_jsonl if path.suffix.lower() == ".jsonl" else _read_html
+        for item in reader(path, report):
+            batch.append(item)
+            if len(batch) >= BATCH:
+                flush()
+    flush()
+    return report

@@ -1,0 +1,1 @@
+"""Indexing: the Whoosh schema's text analysis."""

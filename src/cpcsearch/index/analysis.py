@@ -1,0 +1,127 @@
+"""The English text analyzer shared by indexing and querying (Whoosh + NLTK stemmers)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from nltk.stem import PorterStemmer, SnowballStemmer
+from whoosh.analysis import (Analyzer, CharsetFilter, Filter, LowercaseFilter, RegexTokenizer,
+                             StopFilter, Token)
+from whoosh.support.charset import accent_map
+
+# Words joined by hyphens, apostrophes or dots stay one token ("high-speed", "aircraft's", "u.s")
+# so the filters below can decide how to split them.
+TOKEN_PATTERN = r"\w+(?:[-.'\u2019]\w+)*"
+
+# NLTK's English stop-word list (nltk_data/corpora/stopwords/english), shipped here because
+# nltk_data cannot be downloaded at run time.
+STOP_WORDS = frozenset("""
+i me my myself we our ours ourselves you you're you've you'll you'd your yours yourself yourselves
+he him his himself she she's her hers herself it it's its itself they them their theirs themselves
+what which who whom this that that'll these those am is are was were be been being have has had
+having do does did doing a an the and but if or because as until while of at by for with about
+against between into through during before after above below to from up down in out on off over
+under again further then once here there when where why how all any both each few more most other
+some such no nor not only own same so than too very s t can will just don don't should should've
+now d ll m o re ve y ain aren aren't couldn couldn't didn didn't doesn doesn't hadn hadn't hasn
+hasn't haven haven't isn isn't ma mightn mightn't mustn mustn't needn needn't shan shan't shouldn
+shouldn't wasn wasn't weren weren't won won't wouldn wouldn't
+""".split())
+
+
+class PossessiveFilter(Filter):
+    """Normalize typographic apostrophes and strip the English possessive ("policy's" -> "policy")."""
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        for t in tokens:
+            text = t.text.replace("\u2019", "'")
+            if text.endswith("'s") or text.endswith("s'"):
+                text = text[:-2] if text.endswith("'s") else text[:-1]
+            t.text = text
+            yield t
+
+
+class HyphenFilter(Filter):
+    """Split hyphenated words into their parts and keep the joined form too.
+
+    "high-speed" yields "high" and "speed" at consecutive positions (so phrases match either
+    spelling) plus "highspeed" at the first part's position; later tokens shift accordingly.
+    """
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        shift = 0
+        for t in tokens:
+            if t.positions:
+                t.pos += shift
+            if "-" not in t.text.strip("-"):
+                yield t
+                continue
+            first_pos = t.pos if t.positions else 0
+            parts, offset = [], 0
+            for text in t.text.split("-"):
+                if text:
+                    piece = t.copy()
+                    piece.text = text
+                    if t.positions:
+                        piece.pos = first_pos + len(parts)
+                    if t.chars:
+                        piece.startchar = t.startchar + offset
+                        piece.endchar = piece.startchar + len(text)
+                    parts.append(piece)
+                offset += len(text) + 1
+            yield from parts
+            t.text = "".join(p.text for p in parts)
+            if t.positions:
+                t.pos = first_pos
+            yield t
+            shift += len(parts) - 1
+
+
+class NltkStemFilter(Filter):
+    """Stem tokens with an NLTK stemmer ("snowball" English or "porter"), caching results."""
+
+    CACHE_SIZE = 50_000
+
+    def __init__(self, algorithm: str = "snowball") -> None:
+        self.algorithm = algorithm
+        self._cache: dict[str, str] = {}
+        self._stem = self._make_stemmer()
+
+    def _make_stemmer(self) -> Any:
+        if self.algorithm == "porter":
+            return PorterStemmer().stem
+        return SnowballStemmer("english").stem
+
+    # Whoosh pickles the analyzer into the index: store only the algorithm name.
+    def __getstate__(self) -> dict[str, Any]:
+        return {"algorithm": self.algorithm}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["algorithm"])
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, NltkStemFilter) and other.algorithm == self.algorithm
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        cache = self._cache
+        for t in tokens:
+            if not t.stopped:
+                stem = cache.get(t.text)
+                if stem is None:
+                    if len(cache) >= self.CACHE_SIZE:
+                        cache.clear()
+                    stem = cache[t.text] = self._stem(t.text)
+                t.text = stem
+            yield t
+
+
+def text_analyzer() -> Analyzer:
+    """Return the analyzer of the TEXT fields: tokenize, fold, drop stop words, split, stem."""
+    return (RegexTokenizer(TOKEN_PATTERN)
+            | CharsetFilter(accent_map)
+            | LowercaseFilter()
+            | PossessiveFilter()
+            | StopFilter(stoplist=STOP_WORDS, minsize=1)
+            | HyphenFilter()
+            | NltkStemFilter("snowball"))

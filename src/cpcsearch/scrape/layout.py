@@ -1,0 +1,107 @@
+"""The Caspian Policy Center's page layout, as data: selectors, names and boilerplate patterns.
+
+A redesign of the site means editing this module only. Selectors are tried in order; each list
+covers the markup of the site's successive themes.
+"""
+
+import re
+
+SITE_NAME = "Caspian Policy Center"
+SITE_HOST = "www.caspianpolicy.org"
+MIRROR_HOSTS = frozenset(
+    {"caspianpolicy.org", "www.caspianpolicy.org", "caspianpolicy.com", "www.caspianpolicy.com"}
+)
+DEFAULT_START_URLS = (f"https://{SITE_HOST}/research",)
+
+# Article heading first: the generic <title> carries the site name.
+TITLE_SELECTORS = ("article h1", "main h1", "h1.entry-title", "h1.post-title", "h1")
+TITLE_SITE_SUFFIX = re.compile(
+    rf"\s*[|\-–—]\s*{SITE_NAME}\s*$|^\s*{SITE_NAME}\s*[|\-–—:]\s*", re.IGNORECASE
+)
+
+BODY_SELECTORS = (
+    ".post-content", ".entry-content", ".article-content", ".article-body", "[itemprop=articleBody]",
+    ".content-body", ".post-body", "article", "main", "#content", ".content-area",
+)
+BODY_BLOCK_TAGS = ("p", "h2", "h3", "h4", "li", "blockquote", "pre")
+
+# Whole elements that never hold article text.
+BOILERPLATE_SELECTORS = (
+    "script", "style", "noscript", "template", "form", "button", "iframe", "video", "audio",
+    "header", "footer", "nav", "aside", "figure", "figcaption", "svg",
+    "[class*=breadcrumb]", "[class*=share]", "[class*=social]", "[class*=related]",
+    "[class*=newsletter]", "[class*=cookie]", "[class*=subscribe]", "[class*=caption]",
+    "[class*=credit]", "[class*=tags]", "[class*=post-meta]", "[class*=entry-meta]",
+    "[class*=author]", "[class*=byline]", "[class*=comments]", "[class*=sidebar]",
+    "[class*=widget]", "[role=navigation]", "[role=banner]", "[role=contentinfo]",
+    "[aria-label*=breadcrumb i]", "[hidden]",
+)
+
+# Single lines that are not article text even when they sit inside the body.
+BOILERPLATE_LINES = re.compile(
+    r"^(image|photo|picture|video|map|chart|graphic)s?\s*(source|credit)s?\s*:"
+    r"|^(source|credit|photo|image|video|pictured|caption)\s*:"
+    r"|^read (the )?(full )?report\b"
+    r"|^(download|view) (the )?(full )?(report|pdf)\b"
+    r"|^share( this( article| post)?)?\s*:?\s*$"
+    r"|^related (articles|posts|content|research)\s*$"
+    r"|^tags?\s*:",
+    re.IGNORECASE,
+)
+# A paragraph wholly in <em>/<i>/<small> right after embedded media is its caption.
+CAPTION_WRAPPERS = ("em", "i", "small", "cite")
+MEDIA_TAGS = ("figure", "iframe", "img", "video", "picture", "embed", "object")
+
+AUTHOR_SELECTORS = (
+    "[rel=author]", "[itemprop=author]", ".author-name", ".author", ".authors", ".byline",
+    ".post-author", ".entry-author",
+)
+AUTHOR_LINE = re.compile(r"^\s*(?:authors?|written by|by)\b\s*:?\s*(?P<names>.+)$", re.IGNORECASE)
+AUTHOR_SEPARATORS = re.compile(r"\s*(?:,|;|&|\band\b|\|)\s*", re.IGNORECASE)
+MAX_AUTHOR_WORDS = 5
+
+DATE_SELECTORS = (
+    "time[datetime]", "[itemprop=datePublished]", ".post-date", ".entry-date", ".published",
+    ".date", ".post-meta", ".entry-meta", ".meta",
+)
+VISIBLE_DATE = re.compile(
+    r"\b(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}"
+    r"|\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{4}"
+    r"|\d{1,2}/\d{1,2}/\d{4}|\d{4}-\d{2}-\d{2})\b",
+    re.IGNORECASE,
+)
+
+BREADCRUMB_SELECTORS = (
+    "[class*=breadcrumb] a", "nav[aria-label*=breadcrumb i] a", "[itemtype*=BreadcrumbList] a",
+)
+BREADCRUMB_SKIP = frozenset({"home", "research", SITE_NAME.lower()})
+SECTION_URL = re.compile(r"/research/(?P<section>[a-z0-9-]+)/[^/]+/?$")
+SECTIONS = {
+    "energy-and-economy-program-eep": "Energy and Economy Program (EEP)",
+    "security-and-politics-program-spp": "Security and Politics Program (SPP)",
+    "central-asia-program-cap": "Central Asia Program (CAP)",
+    "south-caucasus-program-scp": "South Caucasus Program (SCP)",
+}
+
+TAG_SELECTORS = ("a[rel=tag]", "[class*=tags] a", "[class*=post-tags] a", "[class*=tag-list] a")
+
+# Regions recognized in the text and added to a document's topics.
+REGIONS = {
+    "Azerbaijan": ("azerbaijan", "azerbaijani", "baku"),
+    "Armenia": ("armenia", "armenian", "yerevan"),
+    "Georgia": ("georgia", "georgian", "tbilisi"),
+    "Kazakhstan": ("kazakhstan", "kazakh", "astana"),
+    "Kyrgyzstan": ("kyrgyzstan", "kyrgyz republic", "kyrgyz", "bishkek"),
+    "Tajikistan": ("tajikistan", "tajik", "dushanbe"),
+    "Turkmenistan": ("turkmenistan", "turkmen", "ashgabat"),
+    "Uzbekistan": ("uzbekistan", "uzbek", "tashkent"),
+    "Türkiye": ("türkiye", "turkiye", "turkey", "turkish", "ankara"),
+    "Iran": ("iran", "iranian", "tehran"),
+    "Russia": ("russia", "russian", "moscow", "kremlin"),
+    "China": ("china", "chinese", "beijing"),
+    "Afghanistan": ("afghanistan", "afghan", "kabul"),
+    "Caspian Sea": ("caspian sea",),
+    "South Caucasus": ("south caucasus",),
+    "Central Asia": ("central asia", "central asian"),
+}
+MIN_REGION_MENTIONS = 2

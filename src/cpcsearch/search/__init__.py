@@ -1,0 +1,1 @@
+"""Searching: query parsing and ranking."""

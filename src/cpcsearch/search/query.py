@@ -1,0 +1,129 @@
+"""The query language: a user's text → a Whoosh query plus filters; never an error for syntax.
+
+Plain words match all forms and no word is required; on top: "phrases", AND/OR/NOT, parentheses,
+`author:`, `topic:`, `title:`, `date:2023`, `date:[2022 to 2024]`, `after:`, `before:`, `word*`
+and `word~`. Malformed syntax falls back to the plain words.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from whoosh import query as wq
+from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser, OrGroup
+from whoosh.qparser.plugins import PlusMinusPlugin
+from whoosh.fields import Schema
+
+from cpcsearch.search import ranking
+from cpcsearch.search.dates import date_bounds, merge_range
+from cpcsearch.search.synonyms import expand_synonyms
+
+TEXT_FIELDS = tuple(ranking.FIELD_BOOSTS)
+FIELD_ALIASES = {
+    "author_text": ["author", "authors", "by"],
+    "topic_text": ["topic", "topics", "tag", "section"],
+    "title": ["title"],
+}
+USER_FIELDS = frozenset(alias for aliases in FIELD_ALIASES.values() for alias in aliases)
+MAX_QUERY_CHARS = 4000
+MAX_WORDS = 256
+
+DATE_TERM = re.compile(
+    r"\b(?P<op>date|after|before|from|to):\s*(?:\[(?P<lo>[\d-]*)\s+to\s+(?P<hi>[\d-]*)\]|(?P<one>[\d-]+))",
+    re.IGNORECASE,
+)
+FIELD_PREFIX = re.compile(r"(\w+):")
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+WORD = re.compile(r"\w+(?:[-'’.]\w+)*")
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """A user's query, ready to run."""
+
+    text: str
+    query: wq.Query
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+    @property
+    def words(self) -> list[str]:
+        """Return the plain words of the query text, for spelling suggestions."""
+        return WORD.findall(DATE_TERM.sub(" ", self.text))
+
+
+def clean_text(text: str) -> str:
+    """Strip control characters and cap the length of a query."""
+    text = CONTROL_CHARS.sub(" ", text or "")[:MAX_QUERY_CHARS]
+    return " ".join(text.split()[:MAX_WORDS])
+
+
+def extract_dates(text: str) -> tuple[str, tuple[dt.date | None, dt.date | None]]:
+    """Remove `date:`, `after:` and `before:` terms from `text`; return it and their range."""
+    bounds: tuple[dt.date | None, dt.date | None] = (None, None)
+    for match in DATE_TERM.finditer(text):
+        op, one = match.group("op").lower(), match.group("one")
+        if one:
+            lo, hi = date_bounds(one)
+            if op == "date":
+                bounds = merge_range(bounds, lo, hi)
+            elif op in ("after", "from"):
+                bounds = merge_range(bounds, start=lo)
+            elif op == "before":
+                bounds = merge_range(bounds, end=lo - dt.timedelta(days=1))
+            else:
+                bounds = merge_range(bounds, end=hi)
+        else:
+            lo_text, hi_text = match.group("lo"), match.group("hi")
+            bounds = merge_range(
+                bounds,
+                date_bounds(lo_text)[0] if lo_text else None,
+                date_bounds(hi_text)[1] if hi_text else None,
+            )
+    return DATE_TERM.sub(" ", text), bounds
+
+
+def _defuse(text: str) -> str:
+    """Make pasted text safe for the parser: unknown `x:` prefixes, shouting, stray quotes."""
+    text = FIELD_PREFIX.sub(lambda m: m.group(0) if m.group(1).lower() in USER_FIELDS
+                            else f"{m.group(1)} ", text)
+    if text.upper() == text:
+        text = text.lower()  # a sentence in capitals is words, not AND/OR/NOT operators
+    if text.count('"') % 2:
+        text = text[::-1].replace('"', " ", 1)[::-1]
+    if text.count("(") != text.count(")"):
+        text = text.replace("(", " ").replace(")", " ")
+    return text
+
+
+def make_parser(schema: Schema, group: type = ranking.GROUP) -> MultifieldParser:
+    """Return the parser of user queries over the text fields."""
+    parser = MultifieldParser(list(TEXT_FIELDS), schema, fieldboosts=ranking.FIELD_BOOSTS,
+                              group=group)
+    parser.remove_plugin_class(PlusMinusPlugin)
+    parser.add_plugin(FuzzyTermPlugin())
+    parser.add_plugin(FieldAliasPlugin(FIELD_ALIASES))
+    return parser
+
+
+def _plain_words(text: str, parser: MultifieldParser) -> wq.Query:
+    """Parse only the words of `text`, every syntax character dropped."""
+    words = [w for w in WORD.findall(text) if w.upper() not in ("AND", "OR", "NOT", "ANDNOT")]
+    return parser.parse(" ".join(words)) if words else wq.NullQuery
+
+
+def parse_query(text: str, schema: Schema) -> ParsedQuery:
+    """Turn a user's text into a query; syntax the parser rejects searches as plain words."""
+    text = clean_text(text)
+    rest, (start, end) = extract_dates(text)
+    parser = make_parser(schema)
+    try:
+        query = parser.parse(expand_synonyms(_defuse(rest)))
+    except Exception:  # Whoosh's parser raises assorted errors on odd syntax; words still search
+        query = wq.NullQuery
+    if query is wq.NullQuery and WORD.search(rest):
+        query = _plain_words(rest, parser)
+    query = ranking.add_proximity(query)
+    return ParsedQuery(text, query, start, end)

@@ -1,0 +1,192 @@
+"""The document store: normalized documents and their raw HTML in one SQLite file.
+
+The store is the source of truth; the index is rebuilt from it. Every write bumps a sequence
+number, so an incremental reindex picks up exactly what changed, and every replaced or
+removed version is kept in `history`, so nothing scraped is ever lost.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import closing
+from dataclasses import dataclass
+from pathlib import Path
+
+from cpcsearch.document import Document
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    id TEXT PRIMARY KEY,
+    url TEXT NOT NULL DEFAULT '',
+    data TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    raw_html TEXT,
+    gone INTEGER NOT NULL DEFAULT 0,
+    seq INTEGER NOT NULL,
+    stored_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+);
+CREATE INDEX IF NOT EXISTS documents_seq ON documents (seq);
+CREATE INDEX IF NOT EXISTS documents_hash ON documents (content_hash);
+CREATE TABLE IF NOT EXISTS history (
+    id TEXT NOT NULL,
+    data TEXT NOT NULL,
+    raw_html TEXT,
+    gone INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    stored_at TEXT NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    """A document as the store holds it, with its bookkeeping."""
+
+    document: Document
+    gone: bool
+    seq: int
+
+
+class Store:
+    """A SQLite document store; use as a context manager or call `close()`."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(SCHEMA)
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.db.close()
+
+    def _next_seq(self) -> int:
+        row = self.db.execute("SELECT coalesce(max(seq), 0) + 1 FROM documents").fetchone()
+        return int(row[0])
+
+    def upsert(self, doc: Document, raw_html: str | None = None) -> bool:
+        """Insert or replace `doc` by id; return False when nothing changed.
+
+        The version it replaces moves to `history`. Raw HTML already stored is kept when
+        `raw_html` is None.
+        """
+        return self.upsert_many([(doc, raw_html)]) == 1
+
+    def upsert_many(self, items: Iterable[tuple[Document, str | None]]) -> int:
+        """Upsert many documents in one transaction; return how many changed."""
+        changed = 0
+        with closing(self.db.cursor()) as cur:
+            cur.execute("BEGIN IMMEDIATE")
+            try:
+                seq = self._next_seq()
+                for doc, raw_html in items:
+                    if self._upsert(cur, doc, raw_html, seq + changed):
+                        changed += 1
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+        return changed
+
+    def _upsert(self, cur: sqlite3.Cursor, doc: Document, raw_html: str | None, seq: int) -> bool:
+        data = json.dumps(doc.to_dict(), ensure_ascii=False, sort_keys=True)
+        old = cur.execute(
+            "SELECT data, raw_html, gone FROM documents WHERE id = ?", (doc.id,)
+        ).fetchone()
+        if old is not None:
+            if old[0] == data and not old[2] and (raw_html is None or raw_html == old[1]):
+                return False
+            self._archive(cur, doc.id)
+            raw_html = old[1] if raw_html is None else raw_html
+        cur.execute(
+            "INSERT OR REPLACE INTO documents (id, url, data, content_hash, raw_html, gone, seq)"
+            " VALUES (?, ?, ?, ?, ?, 0, ?)",
+            (doc.id, doc.url, data, doc.content_hash, raw_html, seq),
+        )
+        return True
+
+    def _archive(self, cur: sqlite3.Cursor, doc_id: str) -> None:
+        cur.execute(
+            "INSERT INTO history (id, data, raw_html, gone, seq, stored_at)"
+            " SELECT id, data, raw_html, gone, seq, stored_at FROM documents WHERE id = ?",
+            (doc_id,),
+        )
+
+    def mark_gone(self, doc_id: str) -> bool:
+        """Mark a document as gone (removed from the index, kept in the store)."""
+        with closing(self.db.cursor()) as cur:
+            cur.execute("BEGIN IMMEDIATE")
+            row = cur.execute("SELECT gone FROM documents WHERE id = ?", (doc_id,)).fetchone()
+            if row is None or row[0]:
+                cur.execute("COMMIT")
+                return False
+            self._archive(cur, doc_id)
+            cur.execute(
+                "UPDATE documents SET gone = 1, seq = ?, stored_at = strftime('%Y-%m-%dT%H:%M:%SZ',"
+                " 'now') WHERE id = ?",
+                (self._next_seq(), doc_id),
+            )
+            cur.execute("COMMIT")
+        return True
+
+    def get(self, doc_id: str) -> Document | None:
+        """Return the live document with this id, or None."""
+        row = self.db.execute(
+            "SELECT data FROM documents WHERE id = ? AND gone = 0", (doc_id,)
+        ).fetchone()
+        return Document.from_dict(json.loads(row[0])) if row else None
+
+    def raw_html(self, doc_id: str) -> str | None:
+        """Return the raw HTML kept for a document, if any."""
+        row = self.db.execute("SELECT raw_html FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        return row[0] if row else None
+
+    def find_by_hash(self, digest: str) -> str | None:
+        """Return the id of a live document with this content hash, if any."""
+        row = self.db.execute(
+            "SELECT id FROM documents WHERE content_hash = ? AND gone = 0 LIMIT 1", (digest,)
+        ).fetchone()
+        return row[0] if row else None
+
+    def changes_since(self, seq: int) -> Iterator[StoredDocument]:
+        """Yield every document (live or gone) written after sequence number `seq`."""
+        rows = self.db.execute(
+            "SELECT data, gone, seq FROM documents WHERE seq > ? ORDER BY seq", (seq,)
+        )
+        for data, gone, row_seq in rows:
+            yield StoredDocument(Document.from_dict(json.loads(data)), bool(gone), row_seq)
+
+    def pages(self) -> Iterator[tuple[str, str, str]]:
+        """Yield (id, url, raw_html) of every live document that has raw HTML."""
+        rows = self.db.execute(
+            "SELECT id, url, raw_html FROM documents WHERE raw_html IS NOT NULL AND gone = 0"
+        )
+        yield from rows
+
+    def bodies(self) -> Iterator[str]:
+        """Yield the body text of every live document."""
+        for (data,) in self.db.execute("SELECT data FROM documents WHERE gone = 0"):
+            yield json.loads(data).get("body", "")
+
+    def last_seq(self) -> int:
+        """Return the sequence number of the latest write (0 for an empty store)."""
+        return int(self.db.execute("SELECT coalesce(max(seq), 0) FROM documents").fetchone()[0])
+
+    def count(self) -> int:
+        """Return the number of live documents."""
+        return int(self.db.execute("SELECT count(*) FROM documents WHERE gone = 0").fetchone()[0])
+
+    def history_count(self, doc_id: str) -> int:
+        """Return how many earlier versions of a document are kept."""
+        row = self.db.execute("SELECT count(*) FROM history WHERE id = ?", (doc_id,)).fetchone()
+        return int(row[0])

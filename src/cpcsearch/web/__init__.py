@@ -1,0 +1,29 @@
+"""The Flask app: pages for readers, a JSON API for researchers, admin commands behind a token."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from cpcsearch.config import Config
+from cpcsearch.search.engine import SearchEngine
+from cpcsearch.web import admin, api, errors, pages
+from cpcsearch.web.context import close_store
+from cpcsearch.web.jobs import JobRunner
+
+
+def create_app(config: Config | None = None, **overrides: Any) -> Flask:
+    """Build the app from `config` (default: the environment), with `overrides` applied."""
+    config = (config or Config.load()).with_overrides(**overrides)
+    app = Flask(__name__)
+    app.config.update(JSON_SORT_KEYS=False, CPCSEARCH=config)
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.extensions["cpcsearch.engine"] = SearchEngine(config.INDEX_DIR, config.RELOAD_SECONDS)
+    app.extensions["cpcsearch.jobs"] = JobRunner()
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(admin.bp)
+    errors.register(app)
+    app.teardown_appcontext(close_store)
+    return app

@@ -1,0 +1,27 @@
+// Search-as-you-type: fill the query box's datalist from /api/suggest.
+(function () {
+  const input = document.getElementById("q");
+  const list = document.getElementById("suggestions");
+  if (!input || !list) return;
+  let timer = null;
+  let controller = null;
+  input.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(async function () {
+      const q = input.value.trim();
+      if (q.length < 2) { list.replaceChildren(); return; }
+      if (controller) controller.abort();
+      controller = new AbortController();
+      try {
+        const response = await fetch("/api/suggest?q=" + encodeURIComponent(q), { signal: controller.signal });
+        if (!response.ok) return;
+        const data = await response.json();
+        list.replaceChildren(...data.suggestions.map(function (s) {
+          const option = document.createElement("option");
+          option.value = s.text;  // textContent-free: values are never parsed as HTML
+          return option;
+        }));
+      } catch (e) { /* an aborted or failed request leaves the list as it was */ }
+    }, 80);
+  });
+})();

@@ -1,0 +1,75 @@
+"""Quality of the generic main-text extractor: shared-dataset score and small unit cases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cpcsearch.scrape.generic import extract_main_text
+
+SHARED_DIR = Path(__file__).resolve().parents[1].parent / "shared"
+DATASET = SHARED_DIR / "data" / "extraction"
+EVAL_TOOL = SHARED_DIR / "tools" / "extract_eval.py"
+# Reached 0.978 when written; the floor leaves room for library updates, not regressions.
+F1_FLOOR = 0.968
+
+PARAGRAPH = (
+    "The regional council approved the new water agreement on Tuesday after months of talks "
+    "between the neighbouring states, officials said in a statement released that evening."
+)
+
+
+def _page(body: str) -> str:
+    """Return a small article page with navigation and footer around body."""
+    return (
+        "<html><head><title>Water deal</title></head><body>"
+        "<nav><a href='/'>Home</a> <a href='/news'>News</a> <a href='/about'>About</a></nav>"
+        f"<article>{body}</article>"
+        "<footer><a href='/privacy'>Privacy</a> <a href='/terms'>Terms</a></footer>"
+        "</body></html>"
+    )
+
+
+@pytest.mark.skipif(not DATASET.is_dir() or not EVAL_TOOL.is_file(),
+                    reason=f"shared extraction dataset or scoring tool absent under {SHARED_DIR}")
+def test_f1_on_shared_dataset() -> None:
+    from cpcsearch.benchmarks.extraction import load_eval_tool, score_extractor
+
+    scores, _ = score_extractor(extract_main_text, DATASET, load_eval_tool(EVAL_TOOL))
+    assert scores["f1"] >= F1_FLOOR, scores
+
+
+def test_keeps_headings_and_paragraphs() -> None:
+    body = "".join(
+        f"<h2>Section {n}</h2><p>{PARAGRAPH} Detail number {n}.</p>" for n in range(1, 4)
+    )
+    text = extract_main_text(_page(body))
+    paragraphs = text.split("\n\n")
+    assert "Section 2" in paragraphs
+    assert f"{PARAGRAPH} Detail number 2." in paragraphs
+
+
+def test_drops_boilerplate_lines() -> None:
+    body = "".join(f"<p>{PARAGRAPH} Point {n}.</p>" for n in range(4))
+    body += "<p>Subscribe to our newsletter</p><p>Follow us on Twitter @example</p>"
+    body += "<p>Related: Another story about water</p><ul><li>Yet another story</li></ul>"
+    text = extract_main_text(_page(body))
+    assert f"{PARAGRAPH} Point 3." in text
+    for boilerplate in ("Subscribe", "Follow us", "Related", "Yet another story"):
+        assert boilerplate not in text
+
+
+def test_collapses_whitespace_inside_paragraphs() -> None:
+    text = extract_main_text(_page(f"<p>{PARAGRAPH.replace(' ', '   ', 3)}</p>" * 2))
+    assert all("  " not in p and "\n" not in p for p in text.split("\n\n"))
+
+
+@pytest.mark.parametrize("html", ["", "   ", "<html><body></body></html>", "<<<>>", "\x00"])
+def test_empty_or_broken_pages_give_empty_text(html: str) -> None:
+    assert extract_main_text(html) == ""
+
+
+def test_unclosed_tags_do_not_raise() -> None:
+    text = extract_main_text(f"<html><body><div><p>{PARAGRAPH}<p>{PARAGRAPH} Again.<div><b>")
+    assert PARAGRAPH in text

@@ -91,6 +91,54 @@ def import_(paths: tuple[str, ...]) -> None:
 
 
 @main.command()
+@click.argument("start_urls", nargs=-1)
+@click.option("--limit", type=int, default=None, help="Fetch at most this many pages.")
+@click.option("--delay", type=float, default=None,
+              help="Seconds between requests to a host (default: CPCSEARCH_CRAWL_DELAY).")
+def crawl(start_urls: tuple[str, ...], limit: int | None, delay: float | None) -> None:
+    """Fetch the site politely into the store (incremental), then update the index.
+
+    Example: cpcsearch crawl https://www.caspianpolicy.org/research --limit 200
+    """
+    from cpcsearch.pipeline import run_reindex
+    from cpcsearch.scrape.crawl import crawl as run_crawl
+    from cpcsearch.store import Store
+
+    config = _config()
+    try:
+        with Store(config.STORE) as store:
+            report = run_crawl(store, config, list(start_urls) or None, limit=limit, delay=delay)
+        click.echo(report.summary())
+        index = run_reindex(config)
+    except CpcSearchError as exc:
+        _fail(exc)
+    click.echo(f"updated index {index.generation}: {index.indexed} indexed, "
+               f"{index.removed} removed, {index.total} in total")
+
+
+@main.command()
+def reextract() -> None:
+    """Re-run the extractor over every stored raw page, then update the index.
+
+    Example: cpcsearch reextract
+    """
+    from cpcsearch.pipeline import run_reindex
+    from cpcsearch.scrape.crawl import reextract as run_reextract
+    from cpcsearch.store import Store
+
+    config = _config()
+    try:
+        with Store(config.STORE) as store:
+            report = run_reextract(store)
+        click.echo(report.summary())
+        index = run_reindex(config)
+    except CpcSearchError as exc:
+        _fail(exc)
+    click.echo(f"updated index {index.generation}: {index.indexed} indexed, "
+               f"{index.removed} removed, {index.total} in total")
+
+
+@main.command()
 @click.option("--full", is_flag=True, help="Rebuild beside the live index, then swap it in.")
 def reindex(full: bool) -> None:
     """Bring the index up to date with the document store.

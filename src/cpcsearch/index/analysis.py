@@ -46,7 +46,8 @@ class HyphenFilter(Filter):
     """Split hyphenated words into their parts and keep the joined form too.
 
     "high-speed" yields "high" and "speed" at consecutive positions (so phrases match either
-    spelling) plus "highspeed" at the first part's position; later tokens shift accordingly.
+    spelling) plus "highspeed" at the last part's position (so it stays adjacent to the next
+    word); later tokens shift accordingly.
     """
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
@@ -73,7 +74,7 @@ class HyphenFilter(Filter):
             yield from parts
             t.text = "".join(p.text for p in parts)
             if t.positions:
-                t.pos = first_pos
+                t.pos = parts[-1].pos
             yield t
             shift += len(parts) - 1
 

@@ -22,13 +22,15 @@ def build_schema() -> Schema:
 
     `authors` and `topics` keep exact values for filters and facets; `author_text` and
     `topic_text` are their analysed twins for `author:` and `topic:` queries; `words` is the
-    unstemmed vocabulary behind "did you mean" and search-as-you-type.
+    unstemmed vocabulary behind "did you mean" and search-as-you-type, `title_words` the
+    unstemmed title words that complete titles as one types.
     """
     text = text_analyzer()
     return Schema(
         id=ID(stored=True, unique=True),
         url=STORED(),
         title=TEXT(analyzer=text, stored=True, phrase=True),
+        title_words=TEXT(analyzer=word_analyzer(), phrase=False),
         summary=TEXT(analyzer=text, stored=True, phrase=True),
         body=TEXT(analyzer=text, stored=True, phrase=True),
         authors=KEYWORD(stored=True, commas=True, scorable=False),
@@ -49,6 +51,7 @@ def to_fields(doc: Document) -> dict[str, Any]:
         "id": doc.id,
         "url": doc.url,
         "title": doc.title,
+        "title_words": doc.title,
         "summary": doc.summary,
         "body": doc.body,
         "authors": ",".join(a.replace(",", " ") for a in doc.authors),

@@ -40,6 +40,12 @@ def _is_caption(block: Tag) -> bool:
     )
 
 
+def _is_date_line(text: str) -> bool:
+    """Tell whether a line holds nothing but a date (a dateline, not prose)."""
+    match = layout.VISIBLE_DATE.search(text)
+    return match is not None and len(text) - len(match.group(0)) <= 12
+
+
 def body_paragraphs(root: Tag) -> list[str]:
     """Return the text blocks of `root` in reading order, boilerplate lines dropped."""
     captions = {id(p) for p in root.find_all("p") if _is_caption(p)}
@@ -51,7 +57,7 @@ def body_paragraphs(root: Tag) -> list[str]:
         if block.find_parent(layout.BODY_BLOCK_TAGS) or id(block) in captions:
             continue
         text = clean_text(block.get_text())
-        if text and not layout.BOILERPLATE_LINES.match(text):
+        if text and not layout.BOILERPLATE_LINES.match(text) and not _is_date_line(text):
             paragraphs.append(text)
     return paragraphs
 

@@ -37,7 +37,9 @@ BOILERPLATE_LINE = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 # Paragraphs that point at other articles; list items right after them point there too.
-RELATED_LINK_LINE = re.compile(r"^(?:related|read\ more|see\ also|more)\s*:\s*\S", re.I | re.X)
+RELATED_LINK_LINE = re.compile(
+    r"^(?:related|read\ (?:more|also|next)|also\ read|see\ also|more)\s*:\s*\S", re.I | re.X
+)
 LIST_ITEM = re.compile(r"^[-•*]\s+")
 # Longer paragraphs are article prose even when they contain a boilerplate-like phrase.
 MAX_BOILERPLATE_WORDS = 30

@@ -34,7 +34,7 @@ BOILERPLATE_SELECTORS = (
     "[class*=credit]", "[class*=tags]", "[class*=post-meta]", "[class*=entry-meta]",
     "[class*=author]", "[class*=byline]", "[class*=comments]", "[class*=sidebar]",
     "[class*=widget]", "[role=navigation]", "[role=banner]", "[role=contentinfo]",
-    "[aria-label*=breadcrumb i]", "[hidden]",
+    "[aria-label*=breadcrumb i]", "[hidden]", "time", "[class*=posted-on]", "[class*=dateline]",
 )
 
 # Single lines that are not article text even when they sit inside the body.
@@ -45,6 +45,7 @@ BOILERPLATE_LINES = re.compile(
     r"|^(download|view) (the )?(full )?(report|pdf)\b"
     r"|^share( this( article| post)?)?\s*:?\s*$"
     r"|^related (articles|posts|content|research)\s*$"
+    r"|^(read (more|also|next)|also read|see also)\s*:"
     r"|^tags?\s*:",
     re.IGNORECASE,
 )
@@ -52,10 +53,13 @@ BOILERPLATE_LINES = re.compile(
 CAPTION_WRAPPERS = ("em", "i", "small", "cite")
 MEDIA_TAGS = ("figure", "iframe", "img", "video", "picture", "embed", "object")
 
+# Each selector's matches are read together ("Author: A, B" in one element, or one link per
+# author); matches inside these containers belong to other articles.
 AUTHOR_SELECTORS = (
-    "[rel=author]", "[itemprop=author]", ".author-name", ".author", ".authors", ".byline",
-    ".post-author", ".entry-author",
+    ".author", ".authors", "[class*=byline]", ".post-author", ".entry-author",
+    "[itemprop=author]", "[class*=author-name]", "[rel=author]",
 )
+AUTHOR_OUTSIDE = "[class*=related], aside, footer, [class*=comment]"
 AUTHOR_LINE = re.compile(r"^\s*(?:authors?|written by|by)\b\s*:?\s*(?P<names>.+)$", re.IGNORECASE)
 AUTHOR_SEPARATORS = re.compile(r"\s*(?:,|;|&|\band\b|\|)\s*", re.IGNORECASE)
 MAX_AUTHOR_WORDS = 5

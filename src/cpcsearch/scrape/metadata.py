@@ -127,13 +127,16 @@ def _author_candidates(page: Page) -> list[str]:
     from_meta = [n for value in page.meta.get("author", []) for n in split_authors(value)]
     if from_meta:
         return from_meta
+    outside = set(page.soup.select(layout.AUTHOR_OUTSIDE))
     for selector in layout.AUTHOR_SELECTORS:
+        names: list[str] = []
         for element in page.soup.select(selector):
             text = clean_text(element.get_text(" "))
-            if text and len(text) < 200:
-                names = split_authors(text)
-                if names:
-                    return names
+            if text and len(text) < 200 and not element.find_parent(
+                    lambda tag: tag.name in ("aside", "footer") or tag in outside):
+                names += [n for n in split_authors(text) if n not in names]
+        if names:
+            return names
     return []
 
 

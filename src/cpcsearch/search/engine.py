@@ -30,7 +30,9 @@ from cpcsearch.search import ranking
 from cpcsearch.search.highlight import mark_terms, snippet
 from cpcsearch.search.query import ParsedQuery, parse_query
 from cpcsearch.search.request import SearchRequest
+from cpcsearch.search.related import related
 from cpcsearch.search.spelling import suggest_spelling
+from cpcsearch.search.suggest import suggest
 
 FACETS = {"author": "authors", "topic": "topics", "year": "year"}
 FACET_SIZE = 10
@@ -163,6 +165,16 @@ class SearchEngine:
                     corrected = total > 0
         return SearchResults(request, total, hits, facets, suggestion, corrected,
                              (time.perf_counter() - started) * 1000)
+
+    def suggest(self, text: str, limit: int = 8) -> list[dict[str, str]]:
+        """Return completions for a query being typed."""
+        with self.searcher() as searcher:
+            return suggest(searcher, text, limit)
+
+    def related(self, doc_id: str, limit: int = 5) -> list[dict[str, str | None]]:
+        """Return articles related to `doc_id`."""
+        with self.searcher() as searcher:
+            return related(searcher, doc_id, limit)
 
     def rank(self, texts: list[str], limit: int) -> Iterator[list[tuple[str, float]]]:
         """Yield the ranked (id, score) list of each text, parsed as a user's query."""

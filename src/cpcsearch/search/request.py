@@ -71,10 +71,11 @@ class SearchRequest:
         )
 
     def to_params(self, **changes: object) -> dict[str, str]:
-        """Return the non-default parameters of this request (with `changes`), for links."""
-        values = {"q": self.q, "author": self.author, "topic": self.topic, "from": self.date_from,
-                  "to": self.date_to, "sort": self.sort, "page": self.page,
-                  "per_page": self.per_page}
-        values.update(changes)
+        """Return the non-default query-string parameters of this request with `changes`."""
+        values = {"q": self.q, "author": self.author, "topic": self.topic,
+                  "date_from": self.date_from, "date_to": self.date_to, "sort": self.sort,
+                  "page": self.page, "per_page": self.per_page, **changes}
+        names = {"date_from": "from", "date_to": "to"}
         defaults = {"sort": "relevance", "page": 1, "per_page": DEFAULT_PER_PAGE}
-        return {k: str(v) for k, v in values.items() if v not in ("", None, defaults.get(k))}
+        return {names.get(k, k): str(v) for k, v in values.items()
+                if v not in ("", None, defaults.get(k))}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
+from cpcsearch.errors import QueryError
 from cpcsearch.pipeline import collect_stats
 from cpcsearch.search.request import SearchRequest
 from cpcsearch.web.context import article, engine, settings
@@ -21,6 +22,29 @@ def search():  # type: ignore[no-untyped-def]
 def get_article(doc_id: str):  # type: ignore[no-untyped-def]
     """Return one article, every field of its document."""
     return article(doc_id).to_dict()
+
+
+@bp.get("/api/articles/<doc_id>/related")
+def related(doc_id: str):  # type: ignore[no-untyped-def]
+    """Return articles related to one article."""
+    article(doc_id)
+    return {"id": doc_id, "related": engine().related(doc_id, _limit(5))}
+
+
+@bp.get("/api/suggest")
+def suggest():  # type: ignore[no-untyped-def]
+    """Return completions for the query being typed (`q`)."""
+    q = (request.args.get("q") or "")[:200]
+    return {"query": q, "suggestions": engine().suggest(q, _limit(8))}
+
+
+def _limit(default: int) -> int:
+    raw = request.args.get("limit", "")
+    if not raw:
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= 50:
+        raise QueryError(f"limit {raw!r} must be a whole number from 1 to 50")
+    return int(raw)
 
 
 @bp.get("/api/stats")

@@ -32,4 +32,5 @@ def search():  # type: ignore[no-untyped-def]
 @bp.get("/articles/<doc_id>")
 def show_article(doc_id: str):  # type: ignore[no-untyped-def]
     """Show one article."""
-    return render_template("article.html", doc=article(doc_id))
+    doc = article(doc_id)
+    return render_template("article.html", doc=doc, related=engine().related(doc_id))

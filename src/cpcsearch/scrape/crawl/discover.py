@@ -1,0 +1,97 @@
+"""Finding URLs: in sitemaps and sitemap indexes, RSS/Atom feeds and the links of HTML pages."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+
+from bs4 import BeautifulSoup, Tag
+
+FEED_TYPES = frozenset({"application/rss+xml", "application/atom+xml"})
+# Links to these are files, never pages: not worth a request.
+FILE_EXTENSIONS = re.compile(
+    r"\.(jpe?g|png|gif|webp|svg|ico|css|js|mp[34]|zip|docx?|xlsx?|pptx?)$", re.IGNORECASE
+)
+LISTING_ARTICLES = 2  # a page holding this many <article> teasers is a listing
+LISTING_LINK_SHARE = 0.5  # ...as is one whose main text is mostly link text
+
+
+@dataclass
+class Found:
+    """URLs found in one fetched resource, by what they lead to."""
+
+    pages: list[str] = field(default_factory=list)
+    sitemaps: list[str] = field(default_factory=list)
+    feeds: list[str] = field(default_factory=list)
+
+
+def from_xml(text: str, base_url: str) -> Found:
+    """Read a sitemap index, a sitemap, an RSS or an Atom feed."""
+    soup = BeautifulSoup(text, "xml")
+    found = Found()
+    if soup.find("sitemapindex"):
+        found.sitemaps = _texts(soup, "loc", base_url)
+    elif soup.find("urlset"):
+        found.pages = _texts(soup, "loc", base_url)
+    elif soup.find("rss") or soup.find("RDF"):
+        found.pages = _texts(soup, "link", base_url, parent="item")
+    elif soup.find("feed"):
+        found.pages = [urljoin(base_url, str(link["href"])) for link in soup.select("entry > link")
+                       if link.get("href") and link.get("rel", "alternate") == "alternate"]
+    return found
+
+
+def _texts(soup: BeautifulSoup, name: str, base_url: str, parent: str = "") -> list[str]:
+    tags = soup.select(f"{parent} > {name}") if parent else soup.find_all(name)
+    return [urljoin(base_url, t.get_text(strip=True)) for t in tags if t.get_text(strip=True)]
+
+
+def from_html(soup: BeautifulSoup, base_url: str) -> Found:
+    """Return the page's links and feeds, unless its robots meta says nofollow."""
+    if "nofollow" in robots_meta(soup):
+        return Found()
+    base = soup.find("base", href=True)
+    base_url = urljoin(base_url, str(base["href"])) if isinstance(base, Tag) else base_url
+    found = Found()
+    for link in soup.find_all(["a", "link"], href=True):
+        rel = {r.lower() for r in link.get("rel") or ()}
+        href = urljoin(base_url, str(link["href"]).strip())
+        if link.name == "link":
+            if "alternate" in rel and str(link.get("type", "")).lower() in FEED_TYPES:
+                found.feeds.append(href)
+            elif rel & {"next", "prev"}:
+                found.pages.append(href)
+        elif "nofollow" not in rel and is_page_link(href):
+            found.pages.append(href)
+    return found
+
+
+def is_page_link(url: str) -> bool:
+    """Tell whether `url` may be a web page (http(s), not a known file type)."""
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and not FILE_EXTENSIONS.search(parts.path)
+
+
+def robots_meta(soup: BeautifulSoup) -> set[str]:
+    """Return the directives of `<meta name=robots>` (noindex, nofollow...)."""
+    meta = soup.find("meta", attrs={"name": re.compile(r"^robots$", re.I)})
+    content = str(meta.get("content", "")) if isinstance(meta, Tag) else ""
+    return {d.strip().lower() for d in content.split(",") if d.strip()}
+
+
+def is_listing(soup: BeautifulSoup) -> bool:
+    """Tell whether a page lists articles rather than being one.
+
+    Archive pages hold several `<article>` teasers, or text that is mostly links.
+    """
+    if len(soup.find_all("article")) >= LISTING_ARTICLES:
+        return True
+    root = soup.find("main") or soup.body
+    if not isinstance(root, Tag):
+        return False
+    blocks = [b for b in root.find_all(["p", "li", "h2", "h3", "h4"])
+              if not b.find_parent(["nav", "header", "footer", "aside"])]
+    text = sum(len(b.get_text(strip=True)) for b in blocks)
+    links = sum(len(a.get_text(strip=True)) for b in blocks for a in b.find_all("a"))
+    return text > 0 and links / text > LISTING_LINK_SHARE

@@ -34,9 +34,10 @@ def _page(body: str) -> str:
 @pytest.mark.skipif(not DATASET.is_dir() or not EVAL_TOOL.is_file(),
                     reason=f"shared extraction dataset or scoring tool absent under {SHARED_DIR}")
 def test_f1_on_shared_dataset() -> None:
-    from cpcsearch.benchmarks.extraction import load_eval_tool, score_extractor
+    from cpcsearch.benchmarks import load_shared_tool
+    from cpcsearch.benchmarks.extraction import score_extractor
 
-    scores, _ = score_extractor(extract_main_text, DATASET, load_eval_tool(EVAL_TOOL))
+    scores, _ = score_extractor(extract_main_text, DATASET, load_shared_tool("extract_eval"))
     assert scores["f1"] >= F1_FLOOR, scores
 
 

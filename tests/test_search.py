@@ -26,7 +26,7 @@ def page_id(page: dict[str, Any]) -> str:
 @pytest.mark.parametrize("page", DEMO_PAGES, ids=[p["file"] for p in DEMO_PAGES])
 def test_a_phrase_from_a_page_finds_that_page_first(demo_engine: SearchEngine,
                                                     page: dict[str, Any]) -> None:
-    phrase = page["body_must_contain"][0]
+    phrase = max((p for p in page["body_must_contain"] if '"' not in p), key=len)
     assert ids(demo_engine, q=f'"{phrase}"')[0] == page_id(page)
 
 

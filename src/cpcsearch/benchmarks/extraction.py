@@ -8,7 +8,6 @@ that every extractor is scored by the very code the rest of the team uses.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import sys
 import time
 from collections.abc import Callable
@@ -18,24 +17,12 @@ from types import ModuleType
 import trafilatura
 from readability import Document
 
-from cpcsearch.config import PROJECT_ROOT
+from cpcsearch.benchmarks import SHARED_DIR, load_shared_tool
 from cpcsearch.scrape.generic import extract_main_text, fragment_text
 
-SHARED_DIR = PROJECT_ROOT.parent / "shared"
 DEFAULT_DATASET = SHARED_DIR / "data" / "extraction"
-EVAL_TOOL = SHARED_DIR / "tools" / "extract_eval.py"
 
 Extractor = Callable[[str, str | None], str]
-
-
-def load_eval_tool(path: Path = EVAL_TOOL) -> ModuleType:
-    """Import the shared scoring tool from its file path."""
-    spec = importlib.util.spec_from_file_location("extract_eval", path)
-    if spec is None or spec.loader is None or not path.is_file():
-        raise FileNotFoundError(f"scoring tool not found: {path}")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def trafilatura_text(html: str, url: str | None = None) -> str:
@@ -83,9 +70,10 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.dataset / "ground-truth.json").is_file():
         sys.exit(f"extraction dataset not found: {args.dataset} (expected html/ and "
                  "ground-truth.json; pass --dataset DIR)")
-    if not EVAL_TOOL.is_file():
-        sys.exit(f"scoring tool not found: {EVAL_TOOL}")
-    tool = load_eval_tool()
+    try:
+        tool = load_shared_tool("extract_eval")
+    except FileNotFoundError as exc:
+        sys.exit(str(exc))
     print(f"{'extractor':<12} {'precision':>9} {'recall':>7} {'F1':>6} {'seconds':>8}")
     for name, extract in EXTRACTORS.items():
         scores, seconds = score_extractor(extract, args.dataset, tool)

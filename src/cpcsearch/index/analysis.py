@@ -6,8 +6,15 @@ from collections.abc import Iterator
 from typing import Any
 
 from nltk.stem import PorterStemmer, SnowballStemmer
-from whoosh.analysis import (Analyzer, CharsetFilter, Filter, LowercaseFilter, RegexTokenizer,
-                             StopFilter, Token)
+from whoosh.analysis import (
+    Analyzer,
+    CharsetFilter,
+    Filter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StopFilter,
+    Token,
+)
 from whoosh.support.charset import accent_map
 
 # Words joined by hyphens, apostrophes or dots stay one token ("high-speed", "aircraft's", "u.s")
@@ -31,7 +38,7 @@ shouldn't wasn wasn't weren weren't won won't wouldn wouldn't
 
 
 class PossessiveFilter(Filter):
-    """Normalize typographic apostrophes and strip the English possessive ("policy's" -> "policy")."""
+    """Normalize typographic apostrophes and strip possessives ("policy's" -> "policy")."""
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
         for t in tokens:
@@ -47,7 +54,7 @@ class HyphenFilter(Filter):
 
     "high-speed" yields "high" and "speed" at consecutive positions (so phrases match either
     spelling) plus "highspeed" at the last part's position (so it stays adjacent to the next
-    word); later tokens shift accordingly.
+    word); later tokens shift accordingly. Queries get the parts only.
     """
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
@@ -72,6 +79,8 @@ class HyphenFilter(Filter):
                     parts.append(piece)
                 offset += len(text) + 1
             yield from parts
+            if t.mode == "query":
+                continue  # a query's words become a phrase's words: the parts alone must follow
             t.text = "".join(p.text for p in parts)
             if t.positions:
                 t.pos = parts[-1].pos

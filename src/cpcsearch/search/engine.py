@@ -36,7 +36,6 @@ from cpcsearch.search.suggest import suggest
 
 FACETS = {"author": "authors", "topic": "topics", "year": "year"}
 FACET_SIZE = 10
-SUGGEST_BELOW = 3
 HIGHLIGHT_FIELDS = ("title", "summary", "body")
 
 
@@ -157,7 +156,7 @@ class SearchEngine:
             parsed = parse_query(request.q, searcher.schema)
             total, hits, facets = self._run(searcher, request, parsed)
             suggestion, corrected = None, False
-            if total < SUGGEST_BELOW and parsed.words:
+            if parsed.words:
                 suggestion = suggest_spelling(searcher, parsed.text, parsed.words)
                 if suggestion and total == 0:
                     retry = parse_query(suggestion, searcher.schema)
@@ -205,9 +204,9 @@ class SearchEngine:
                                   terms=True)
         first = (request.page - 1) * request.per_page
         hits = [self._hit(h) for h in results[first:first + request.per_page]]
-        facets = {name: [{"value": value, "count": count} for value, count in
-                         sorted(results.groups(name).items(), key=lambda vc: (-vc[1], vc[0]))
-                         [:FACET_SIZE] if value]
+        facets = {name: [{"value": value, "count": count} for value, count in sorted(
+                      ((v, c) for v, c in results.groups(name).items() if v),
+                      key=lambda vc: (-vc[1], vc[0]))[:FACET_SIZE]]
                   for name in FACETS}
         return len(results), hits, facets
 

@@ -13,7 +13,8 @@ FEED_TYPES = frozenset({"application/rss+xml", "application/atom+xml"})
 FILE_EXTENSIONS = re.compile(
     r"\.(jpe?g|png|gif|webp|svg|ico|css|js|mp[34]|zip|docx?|xlsx?|pptx?)$", re.IGNORECASE
 )
-LISTING_ARTICLES = 2  # a page holding this many <article> teasers is a listing
+LISTING_ARTICLES = 2  # a page with this many <article> elements may be a listing...
+LISTING_LEAD_SHARE = 0.5  # ...unless one of them holds more than this share of their text
 LISTING_LINK_SHARE = 0.5  # ...as is one whose main text is mostly link text
 
 
@@ -83,9 +84,11 @@ def robots_meta(soup: BeautifulSoup) -> set[str]:
 def is_listing(soup: BeautifulSoup) -> bool:
     """Tell whether a page lists articles rather than being one.
 
-    Archive pages hold several `<article>` teasers, or text that is mostly links.
+    Archive pages hold several `<article>` teasers with none standing out (an article page's
+    related-article cards are dwarfed by the article itself), or text that is mostly links.
     """
-    if len(soup.find_all("article")) >= LISTING_ARTICLES:
+    sizes = [len(a.get_text(" ", strip=True)) for a in soup.find_all("article")]
+    if len(sizes) >= LISTING_ARTICLES and max(sizes) <= LISTING_LEAD_SHARE * sum(sizes):
         return True
     root = soup.find("main") or soup.body
     if not isinstance(root, Tag):

@@ -188,7 +188,7 @@ class Fetcher:
             raise PageSkipped(f"{url}: not HTML ({content_type or 'no Content-Type'})")
         body = self._read_capped(url, response)
         text = decode(body, response.charset_encoding, is_html=content_type in HTML_TYPES)
-        return Response(url, 200, text, content_type, **validators)
+        return Response(url, 200, text, content_type=content_type, **validators)
 
     def _read_capped(self, url: str, response: httpx.Response) -> bytes:
         cap = self.tuning.max_bytes

@@ -215,5 +215,5 @@ def rss(urls: list[str]) -> str:
 
 def iter_gaps(requests: list[Request]) -> Iterator[float]:
     """Yield the seconds between consecutive requests."""
-    for before, after in zip(requests, requests[1:]):
+    for before, after in zip(requests, requests[1:], strict=False):
         yield after.at - before.at

@@ -14,7 +14,7 @@ FILE_EXTENSIONS = re.compile(
     r"\.(jpe?g|png|gif|webp|svg|ico|css|js|mp[34]|zip|docx?|xlsx?|pptx?)$", re.IGNORECASE
 )
 LISTING_ARTICLES = 2  # a page with this many <article> elements may be a listing...
-LISTING_LEAD_SHARE = 0.5  # ...unless one of them holds more than this share of their text
+LISTING_LEAD_SHARE = 0.7  # ...unless one of them holds more than this share of their text
 LISTING_LINK_SHARE = 0.5  # ...as is one whose main text is mostly link text
 
 

@@ -53,7 +53,7 @@ class FakeSite:
         self.requests: list[Request] = []
         self.streamed = 0
         self._lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self.server = _QuietServer(("127.0.0.1", 0), _handler(self))
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -73,6 +73,11 @@ class FakeSite:
     def transport(self) -> httpx.HTTPTransport:
         """Return an httpx transport that sends every request to this server."""
         return _ToLocal(self.port)
+
+
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass  # a client hanging up mid-page (the size cap) is expected, not worth a traceback
 
 
 class _ToLocal(httpx.HTTPTransport):

@@ -35,9 +35,10 @@ def best_passage(sentences: list[str], terms: set[str], analyzer: Analyzer,
                  limit: int = SNIPPET_CHARS) -> tuple[str, bool, bool]:
     """Return the run of sentences with the most distinct terms, and whether text precedes/follows.
 
-    Ties go to the earlier passage, so a document's lead wins when nothing matches better.
+    Among equals, a passage that opens on a matching sentence wins, then the earlier one, so a
+    document's lead shows when nothing matches better.
     """
-    best, best_score = (0, 1), -1
+    best, best_score = (0, 1), (-1, False)
     matched = [_distinct(s, terms, analyzer) for s in sentences]
     for start in range(len(sentences)):
         found: set[str] = set()
@@ -46,8 +47,9 @@ def best_passage(sentences: list[str], terms: set[str], analyzer: Analyzer,
             found |= matched[end]
             length += len(sentences[end]) + 1
             end += 1
-        if len(found) > best_score:
-            best, best_score = (start, end), len(found)
+        score = (len(found), bool(matched[start]))
+        if score > best_score:
+            best, best_score = (start, end), score
     start, end = best
     passage = " ".join(sentences[start:end]) if sentences else ""
     cut = len(passage) > limit

@@ -1,0 +1,90 @@
+"""The command line, run as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import DEMO_DIR, expected_pages
+
+CPC_PAGE = next(p for p in expected_pages() if p["path"].parent == DEMO_DIR and len(p["authors"]) > 1)
+
+
+def run(*args: str, env: dict[str, str] | None = None, stdin: str | None = None,
+        ok: bool = True) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run([sys.executable, "-m", "cpcsearch", *args], env=env, input=stdin,
+                          capture_output=True, text=True, timeout=120)
+    assert (done.returncode == 0) == ok, done.stderr
+    return done
+
+
+def store_env(tmp_path: Path) -> dict[str, str]:
+    return {**os.environ, "CPCSEARCH_STORE": str(tmp_path / "s.sqlite"),
+            "CPCSEARCH_INDEX_DIR": str(tmp_path / "index")}
+
+
+def test_extract_prints_the_clean_document() -> None:
+    out = run("extract", str(CPC_PAGE["path"])).stdout
+    assert f"title     {CPC_PAGE['title']}" in out
+    assert f"authors   {', '.join(CPC_PAGE['authors'])}" in out
+    assert f"date      {CPC_PAGE['date']}" in out
+    for phrase in ("Related Articles", "Image source", "All rights reserved", "Author:"):
+        assert phrase not in out
+
+
+def test_extract_json_and_text_from_stdin() -> None:
+    html = CPC_PAGE["path"].read_text(encoding="utf-8")
+    data = json.loads(run("extract", "-", "--json", stdin=html).stdout)
+    assert data["authors"] == CPC_PAGE["authors"] and data["date"] == CPC_PAGE["date"]
+    text = run("extract", "-", "--text", stdin=html).stdout
+    assert text.startswith(CPC_PAGE["body_first_words"])
+
+
+def test_extract_reports_a_broken_page_and_goes_on(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.html"
+    empty.write_text("<html><body></body></html>")
+    done = run("extract", str(empty), str(CPC_PAGE["path"]), ok=False)
+    assert "empty.html" in done.stderr and "has no title" in done.stderr
+    assert CPC_PAGE["title"] in done.stdout
+
+
+def test_import_jsonl_keeps_ids_and_reports_bad_lines(tmp_path: Path) -> None:
+    docs = tmp_path / "docs.jsonl"
+    docs.write_text("\n".join([
+        json.dumps({"id": "n-1", "title": "Grain trade", "body": "Wheat crosses the Caspian."}),
+        json.dumps({"id": "n-2", "title": "Oil", "body": "Crude moves west.", "url": "",
+                    "date": "yesterday"}),
+        "{not json",
+        json.dumps({"title": "no id", "body": "x"}),
+        json.dumps({"id": "n-3", "title": "Ports", "body": "Aktau grows.",
+                    "date": "2023-05-04T10:00:00"}),
+    ]), encoding="utf-8")
+    env = store_env(tmp_path)
+    done = run("import", str(docs), env=env)
+    assert "imported 3" in done.stdout
+    assert f"{docs}:2: date 'yesterday'" in done.stderr and "stored without a date" in done.stderr
+    assert f"{docs}:3: skipped" in done.stderr and f"{docs}:4: skipped" in done.stderr
+    run("reindex", env=env)
+    result = json.loads(run("search", "caspian wheat", "--json", env=env).stdout)
+    assert [h["id"] for h in result["hits"]] == ["n-1"]
+    queries = tmp_path / "q.jsonl"
+    queries.write_text('{"id": "q1", "text": "crude oil?"}\n{"id": "q2", "text": "AKTAU"}\n')
+    lines = [json.loads(x) for x in
+             run("search", "--queries", str(queries), "--limit", "5", "--json", env=env)
+             .stdout.splitlines()]
+    assert [(x["id"], [h["id"] for h in x["hits"]]) for x in lines] == [("q1", ["n-2"]),
+                                                                         ("q2", ["n-3"])]
+    assert all(isinstance(h["score"], float) for x in lines for h in x["hits"])
+
+
+def test_search_without_an_index_says_how_to_build_one(tmp_path: Path) -> None:
+    done = run("search", "gas", env=store_env(tmp_path), ok=False)
+    assert "cpcsearch reindex --full" in done.stderr
+
+
+def test_every_command_has_an_example() -> None:
+    for command in ("extract", "import", "reindex", "search", "serve", "stats"):
+        assert "Example" in run(command, "--help").stdout, command

@@ -1,0 +1,104 @@
+"""Query features on the demo corpus: synonyms, typos, fuzzy words, related articles, snippets."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cpcsearch.search.engine import SearchEngine
+from cpcsearch.search.request import SearchRequest
+from conftest import DEMO_DIR, build_index, make_config
+
+
+def found(engine: SearchEngine, q: str, **params: Any) -> set[str]:
+    return {h.id for h in engine.search(SearchRequest(q=q, per_page=100, **params)).hits}
+
+
+def mentioning(docs: dict, *variants: str) -> set[str]:
+    """Return the ids of documents whose text names any of the variants."""
+    patterns = [r"[\s-]+".join(map(re.escape, re.split(r"[\s-]+", v))) for v in variants]
+    pattern = re.compile(r"(?<!\w)(" + "|".join(patterns) + r")(?!\w)", re.IGNORECASE)
+    return {i for i, d in docs.items() if pattern.search(f"{d.title}\n{d.summary}\n{d.body}")}
+
+
+@pytest.mark.parametrize(("query", "variants"), [
+    ("TITR", ["Middle Corridor", "Trans-Caspian International Transport Route", "TITR"]),
+    ("Middle Corridor", ["Middle Corridor", "Trans-Caspian International Transport Route",
+                         "TITR"]),
+    ("Turkey", ["Türkiye", "Turkey"]),
+    ("Türkiye", ["Türkiye", "Turkey"]),
+    ("Kyrgyz Republic", ["Kyrgyzstan", "Kyrgyz Republic"]),
+    ("Kyrgyzstan", ["Kyrgyzstan", "Kyrgyz Republic"]),
+    ("CSTO", ["CSTO", "Collective Security Treaty Organization"]),
+    ("Baku-Tbilisi-Ceyhan pipeline", ["BTC pipeline", "Baku-Tbilisi-Ceyhan pipeline"]),
+])
+def test_a_variant_finds_every_other_variant(demo_engine: SearchEngine, demo_docs: dict,
+                                             query: str, variants: list[str]) -> None:
+    expected = mentioning(demo_docs, *variants)
+    assert expected - mentioning(demo_docs, query), "the corpus must exercise the expansion"
+    assert expected <= found(demo_engine, query)
+
+
+def test_acronyms_and_odd_tokens(demo_engine: SearchEngine, demo_docs: dict) -> None:
+    assert mentioning(demo_docs, "COP29") <= found(demo_engine, "cop29")
+    assert mentioning(demo_docs, "C5+1") <= found(demo_engine, "C5+1")
+    program = {i for i, d in demo_docs.items() if "(SPP)" in d.section}
+    assert program and program <= found(demo_engine, "topic:spp")
+
+
+def test_explicit_fuzzy_words(demo_engine: SearchEngine, demo_docs: dict) -> None:
+    assert mentioning(demo_docs, "pipeline") <= found(demo_engine, "pipline~")
+    assert not demo_engine.search(SearchRequest(q="pipline~")).corrected
+    assert demo_engine.search(SearchRequest(q='"pipline"')).corrected
+
+
+def test_prefix_words(demo_engine: SearchEngine, demo_docs: dict) -> None:
+    expected = {i for i, d in demo_docs.items() if re.search(r"\bhydro", d.body, re.I)}
+    assert expected and expected <= found(demo_engine, "hydro*")
+
+
+def test_related_articles_leave_out_the_article_and_its_copies(tmp_path: Path) -> None:
+    pages = sorted(DEMO_DIR.glob("*.html"))[:12]
+    original = pages[0].read_text(encoding="utf-8")
+    copy = tmp_path / "copy.html"
+    copy.write_text(original.replace("<head>", '<head><link rel="canonical" '
+                                     'href="https://mirror.example.org/copy">', 1)
+                    if "rel=\"canonical\"" not in original else
+                    re.sub(r'rel="canonical" href="[^"]+"',
+                           'rel="canonical" href="https://mirror.example.org/copy"', original),
+                    encoding="utf-8")
+    config = build_index(make_config(tmp_path), *pages, copy)
+    engine = SearchEngine(config.INDEX_DIR)
+    hits = engine.search(SearchRequest(q=f'"{_title(pages[0])}"', per_page=5)).hits
+    ids = {h.id for h in hits if h.title == _title(pages[0])}
+    assert len(ids) == 2, "the copy is indexed under its own id"
+    for doc_id in ids:
+        related = engine.related(doc_id, 5)
+        assert related and not ids & {r["id"] for r in related}
+
+
+def _title(page: Path) -> str:
+    from cpcsearch.scrape import extract_document
+
+    return extract_document(page.read_text(encoding="utf-8")).title
+
+
+def test_snippet_shows_the_best_passage_sentence_aligned(tmp_path: Path) -> None:
+    filler = " ".join(f"Sentence number {n} talks about regional weather patterns." for n in
+                      range(30))
+    page = tmp_path / "long.html"
+    page.write_text(
+        "<html><head><title>Long | Caspian Policy Center</title></head><body><main>"
+        "<h1>Grain and ferries</h1><div class='post-content'>"
+        f"<p>Ferries carry grain. {filler}</p><p>{filler}</p>"
+        "<p>The U.S. Department of State said ferries now carry grain and fertiliser across the"
+        " Caspian every week. Officials welcomed the change.</p></div></main></body></html>",
+        encoding="utf-8")
+    config = build_index(make_config(tmp_path), page)
+    hit = SearchEngine(config.INDEX_DIR).search(SearchRequest(q="fertiliser ferries grain")).hits[0]
+    assert hit.snippet.startswith("… The U.S. Department of State said")
+    assert "<mark>fertiliser</mark>" in hit.snippet and "<mark>ferries</mark>" in hit.snippet
+    assert "<mark>Grain</mark>" in hit.title_html

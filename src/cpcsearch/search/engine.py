@@ -101,6 +101,15 @@ def _phrase(fieldname: str, text: str) -> wq.Query:
     return wq.Phrase(fieldname, words) if words else wq.NullQuery
 
 
+def _facet_values(counts: dict[str | None, int], by_value: bool) -> list[dict[str, Any]]:
+    """Return the top facet values: most frequent first, or latest first (years)."""
+    present = [(value, count) for value, count in counts.items() if value]
+    top = sorted(present, key=lambda vc: (-vc[1], vc[0]))[:FACET_SIZE]
+    if by_value:
+        top.sort(key=lambda vc: vc[0], reverse=True)
+    return [{"value": value, "count": count} for value, count in top]
+
+
 class SearchEngine:
     """Search one index folder, following each new generation or commit within seconds."""
 
@@ -204,9 +213,7 @@ class SearchEngine:
                                   terms=True)
         first = (request.page - 1) * request.per_page
         hits = [self._hit(h) for h in results[first:first + request.per_page]]
-        facets = {name: [{"value": value, "count": count} for value, count in sorted(
-                      ((v, c) for v, c in results.groups(name).items() if v),
-                      key=lambda vc: (-vc[1], vc[0]))[:FACET_SIZE]]
+        facets = {name: _facet_values(results.groups(name), by_value=name == "year")
                   for name in FACETS}
         return len(results), hits, facets
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +86,7 @@ def client(demo_config: Config):  # type: ignore[no-untyped-def]
     return create_app(demo_config).test_client()
 
 
+@contextmanager
 def serve_in_thread(app: Any) -> Iterator[str]:
     """Serve `app` on a free port of 127.0.0.1; yield its base URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -100,4 +102,5 @@ def serve_in_thread(app: Any) -> Iterator[str]:
 @pytest.fixture()
 def live_server(demo_config: Config) -> Iterator[str]:
     """A real HTTP server over the demo corpus."""
-    yield from serve_in_thread(create_app(demo_config))
+    with serve_in_thread(create_app(demo_config)) as url:
+        yield url

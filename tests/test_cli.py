@@ -10,7 +10,8 @@ from pathlib import Path
 
 from conftest import DEMO_DIR, expected_pages
 
-CPC_PAGE = next(p for p in expected_pages() if p["path"].parent == DEMO_DIR and len(p["authors"]) > 1)
+CPC_PAGE = next(p for p in expected_pages()
+                if p["path"].parent == DEMO_DIR and len(p["authors"]) > 1)
 
 
 def run(*args: str, env: dict[str, str] | None = None, stdin: str | None = None,

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from cpcsearch.scrape import extract_document
 from conftest import expected_pages
+from cpcsearch.scrape import extract_document
 
 PAGES = expected_pages()
 

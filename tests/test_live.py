@@ -71,16 +71,16 @@ def test_a_running_server_sees_cli_reindexes_and_never_fails_meanwhile(tmp_path:
     statuses: list[int] = []
     stop = threading.Event()
 
-    for base in serve_in_thread(create_app(config)):
-        def hammer() -> None:
-            while not stop.is_set():
-                try:
-                    with urllib.request.urlopen(f"{base}/api/search?q=caspian", timeout=10) as r:
-                        statuses.append(r.status)
-                except urllib.error.HTTPError as exc:
-                    statuses.append(exc.code)
+    def hammer(base: str) -> None:
+        while not stop.is_set():
+            try:
+                with urllib.request.urlopen(f"{base}/api/search?q=caspian", timeout=10) as r:
+                    statuses.append(r.status)
+            except urllib.error.HTTPError as exc:
+                statuses.append(exc.code)
 
-        thread = threading.Thread(target=hammer)
+    with serve_in_thread(create_app(config)) as base:
+        thread = threading.Thread(target=hammer, args=(base,))
         thread.start()
         try:
             assert get_json(f"{base}/api/stats")["index_documents"] == 10

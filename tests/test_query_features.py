@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from conftest import DEMO_DIR, build_index, make_config
 from cpcsearch.search.engine import SearchEngine
 from cpcsearch.search.request import SearchRequest
-from conftest import DEMO_DIR, build_index, make_config
 
 
 def found(engine: SearchEngine, q: str, **params: Any) -> set[str]:

@@ -1,4 +1,4 @@
-"""Import → reindex → search over the demo corpus: words, phrases, fields, dates, facets, spelling."""
+"""Import → reindex → search on the demo corpus: words, phrases, fields, dates, facets, spelling."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
+from conftest import DEMO_DIR, expected_pages
 from cpcsearch.scrape import extract_document
 from cpcsearch.search.engine import SearchEngine
 from cpcsearch.search.request import SearchRequest
-from conftest import DEMO_DIR, expected_pages
 
 DEMO_PAGES = [p for p in expected_pages() if p["path"].parent == DEMO_DIR]
 

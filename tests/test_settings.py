@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from cpcsearch.config import SETTINGS, Config
 from conftest import ROOT
+from cpcsearch.config import SETTINGS, Config
 
 
 def test_every_setting_is_documented() -> None:

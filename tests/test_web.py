@@ -6,12 +6,13 @@ import time
 
 import pytest
 
-from cpcsearch.web import create_app
 from conftest import ADMIN_TOKEN, build_index, make_config
+from cpcsearch.web import create_app
 
 MALFORMED = ['"unclosed', "(", ")", "AND", "OR NOT", "x" * 10_000, "gas\x00pipeline", "author:",
              "date:", "title:(", "***", "~", "\"\"", "a AND (b OR", "what is the cost? of: gas",
-             "EFFECTS OF SANCTIONS AND TARIFFS ON TRADE", "date:[2023 to", "<script>alert(1)</script>"]
+             "EFFECTS OF SANCTIONS AND TARIFFS ON TRADE", "date:[2023 to",
+             "<script>alert(1)</script>"]
 
 
 def test_api_search_shape(client) -> None:  # type: ignore[no-untyped-def]

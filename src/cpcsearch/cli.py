@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from pathlib import Path
 
 import click
 
@@ -42,8 +41,8 @@ def extract(sources: tuple[str, ...], url: str, as_json: bool, as_text: bool) ->
 
     Example: cpcsearch extract scraper/demo/some-article.html --json
     """
-    from cpcsearch.scrape.sources import read_page
     from cpcsearch.scrape import extract_document
+    from cpcsearch.scrape.sources import read_page
 
     failed = 0
     for source in sources:
@@ -195,7 +194,8 @@ def search(query: str, author: str, topic: str, date_from: str, date_to: str, so
     try:
         if queries is not None:
             items = [json.loads(line) for line in queries if line.strip()]
-            for item, hits in zip(items, engine.rank([i["text"] for i in items], limit)):
+            ranked = engine.rank([i["text"] for i in items], limit)
+            for item, hits in zip(items, ranked, strict=True):
                 click.echo(json.dumps({"id": item["id"], "hits": [
                     {"id": doc_id, "score": round(score, 4)} for doc_id, score in hits]}))
             return

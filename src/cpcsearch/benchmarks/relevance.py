@@ -40,7 +40,8 @@ def evaluate(collection: Path, limit: int = 100) -> dict[str, float]:
         queries = [json.loads(line) for line in (collection / "queries.jsonl").open()
                    if line.strip()]
         ranked = SearchEngine(config.INDEX_DIR).rank([q["text"] for q in queries], limit)
-        run = {str(q["id"]): [doc_id for doc_id, _ in hits] for q, hits in zip(queries, ranked)}
+        run = {str(q["id"]): [doc_id for doc_id, _ in hits]
+               for q, hits in zip(queries, ranked, strict=True)}
     return tool.score(tool.load_qrels(str(collection / "qrels.tsv")), run)
 
 

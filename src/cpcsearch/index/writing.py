@@ -82,8 +82,12 @@ def _write_seq(generation: Path, seq: int) -> None:
     os.replace(tmp, generation / META)
 
 
-def _apply_changes(ix: Index, store: Store, since: int, progress: Progress | None) -> tuple[int, int]:
-    """Write the store's changes after `since` into `ix` in one commit; return (indexed, removed)."""
+def _apply_changes(ix: Index, store: Store, since: int,
+                   progress: Progress | None) -> tuple[int, int]:
+    """Write the store's changes after `since` into `ix` in one commit.
+
+    Return (indexed, removed).
+    """
     indexed = removed = 0
     total = store.last_seq() - since
     try:

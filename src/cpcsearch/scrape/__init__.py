@@ -20,7 +20,8 @@ def extract_document(html: str, url: str = "", fetched_at: str = "") -> Document
     """Turn one page's HTML into a normalized document.
 
     Pages of the centre's site are read with its layout rules; any other page (or a centre
-    page whose layout the rules do not recognize) gets the generic main-text extractor. Raises `ScrapeError` when the page has no title or no text.
+    page whose layout the rules do not recognize) gets the generic main-text extractor.
+    Raises `ScrapeError` when the page has no title or no text.
     """
     soup = BeautifulSoup(html, "lxml")
     page = metadata.Page.parse(soup, url)

@@ -20,7 +20,8 @@ TITLE_SITE_SUFFIX = re.compile(
 )
 
 BODY_SELECTORS = (
-    ".post-content", ".entry-content", ".article-content", ".article-body", "[itemprop=articleBody]",
+    ".post-content", ".entry-content", ".article-content", ".article-body",
+    "[itemprop=articleBody]",
     ".content-body", ".post-body", "article", "main", "#content", ".content-area",
 )
 BODY_BLOCK_TAGS = ("p", "h2", "h3", "h4", "li", "blockquote", "pre")

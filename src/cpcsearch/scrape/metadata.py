@@ -93,7 +93,8 @@ def extract_title(page: Page) -> str:
         heading = page.soup.select_one(selector)
         if heading and clean_text(heading.get_text(" ")):
             return clean_text(heading.get_text(" "))
-    candidates = [*_names(page.jsonld.get("headline")), page.first_meta("og:title", "twitter:title")]
+    candidates = [*_names(page.jsonld.get("headline")),
+                  page.first_meta("og:title", "twitter:title")]
     if page.soup.title:
         candidates.append(page.soup.title.get_text())
     for candidate in candidates:

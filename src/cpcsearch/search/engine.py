@@ -23,14 +23,14 @@ from whoosh.index import Index
 from whoosh.searching import Hit as WhooshHit
 from whoosh.searching import Searcher
 
+from cpcsearch.index import sentences
 from cpcsearch.index.schema import word_analyzer
 from cpcsearch.index.writing import CURRENT, open_index
-from cpcsearch.index import sentences
 from cpcsearch.search import ranking
 from cpcsearch.search.highlight import mark_terms, snippet
 from cpcsearch.search.query import ParsedQuery, parse_query
-from cpcsearch.search.request import SearchRequest
 from cpcsearch.search.related import related
+from cpcsearch.search.request import SearchRequest
 from cpcsearch.search.spelling import suggest_spelling
 from cpcsearch.search.suggest import suggest
 

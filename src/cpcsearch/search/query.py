@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass
 
 from whoosh import query as wq
-from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser, OrGroup
-from whoosh.qparser.plugins import PlusMinusPlugin
 from whoosh.fields import Schema
+from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser
+from whoosh.qparser.plugins import PlusMinusPlugin
 
 from cpcsearch.search import ranking
 from cpcsearch.search.dates import date_bounds, merge_range

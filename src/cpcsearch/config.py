@@ -28,7 +28,7 @@ SETTINGS: tuple[Setting, ...] = (
             "Saved demo pages imported by `cpcsearch serve` when the index is empty."),
     Setting("ADMIN_TOKEN", "",
             "Bearer token of the admin API; empty turns the admin API off."),
-    Setting("USER_AGENT", "cpcsearch/0.1 (+https://github.com/cpcsearch; search indexer)",
+    Setting("USER_AGENT", "cpcsearch/0.1 (search indexer of the Caspian Policy Center's articles)",
             "User-Agent sent by the crawler."),
     Setting("CRAWL_DELAY", 1.0, "Seconds between two requests to the same host."),
     Setting("START_URLS", "https://www.caspianpolicy.org/research",

@@ -11,7 +11,6 @@ SITE_HOST = "www.caspianpolicy.org"
 MIRROR_HOSTS = frozenset(
     {"caspianpolicy.org", "www.caspianpolicy.org", "caspianpolicy.com", "www.caspianpolicy.com"}
 )
-DEFAULT_START_URLS = (f"https://{SITE_HOST}/research",)
 
 # Article heading first: the generic <title> carries the site name.
 TITLE_SELECTORS = ("article h1", "main h1", "h1.entry-title", "h1.post-title", "h1")

@@ -1,0 +1,88 @@
+"""Each metadata extractor alone: the JSON-LD → meta → visible-text cascade, field by field."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from bs4 import BeautifulSoup
+
+from cpcsearch.scrape import metadata
+from cpcsearch.scrape.urls import canonical_url, doc_id_for
+
+
+def page(html: str, url: str = "") -> metadata.Page:
+    return metadata.Page.parse(BeautifulSoup(html, "lxml"), url)
+
+
+@pytest.mark.parametrize(("line", "names"), [
+    ("Author: Jane Doe", ["Jane Doe"]),
+    ("Authors: Jane Doe and John Roe", ["Jane Doe", "John Roe"]),
+    ("Author: A. Smith, B. Jones, C. Brown", ["A. Smith", "B. Jones", "C. Brown"]),
+    ("Author: A Smith, B Jones and C Brown", ["A Smith", "B Jones", "C Brown"]),
+    ("By Leyla Gasimova", ["Leyla Gasimova"]),
+    ("by Jane Doe & John Roe", ["Jane Doe", "John Roe"]),
+    ("Kerem Aydın; Elena Marsh", ["Kerem Aydın", "Elena Marsh"]),
+])
+def test_author_lines_split_into_clean_names(line: str, names: list[str]) -> None:
+    assert metadata.split_authors(line) == names
+
+
+@pytest.mark.parametrize(("text", "iso"), [
+    ("Apr 25, 2024", "2024-04-25"), ("April 25, 2024", "2024-04-25"),
+    ("08/25/2021", "2021-08-25"), ("25 April 2024", "2024-04-25"),
+    ("2025-03-14T09:00:00+04:00", "2025-03-14"), ("Posted on Sept. 3, 2019 by staff", "2019-09-03"),
+    ("no date here", None), ("13/45/2020", None),
+])
+def test_dates_as_the_site_writes_them(text: str, iso: str | None) -> None:
+    date = metadata.parse_date(text)
+    assert (date.isoformat() if date else None) == iso
+
+
+def test_date_cascade_prefers_jsonld_then_meta_then_text() -> None:
+    jsonld = ('<script type="application/ld+json">{"@graph": [{"@type": "WebSite"}, '
+              '{"@type": "NewsArticle", "datePublished": "2024-01-02"}]}</script>')
+    meta = '<meta property="article:published_time" content="2023-05-06T10:00:00Z">'
+    visible = "<h1>T</h1><p class='date'>Jul 8, 2022</p>"
+    assert metadata.extract_date(page(jsonld + meta + visible)) == dt.date(2024, 1, 2)
+    assert metadata.extract_date(page(meta + visible)) == dt.date(2023, 5, 6)
+    assert metadata.extract_date(page(visible)) == dt.date(2022, 7, 8)
+    assert metadata.extract_date(page("<h1>T</h1><p>Filed 03/04/2020 in Baku</p>")) == \
+        dt.date(2020, 3, 4)
+
+
+def test_title_prefers_the_heading_over_the_site_title() -> None:
+    html = "<title>Gas Deal | Caspian Policy Center</title><body><main><h1>Gas Deal Signed</h1>"
+    assert metadata.extract_title(page(html)) == "Gas Deal Signed"
+    assert metadata.extract_title(page("<title>Caspian Policy Center - Gas Deal</title>")) == \
+        "Gas Deal"
+
+
+@pytest.mark.parametrize(("html", "url", "section"), [
+    ('<meta property="article:section" content="Energy and Economy Program (EEP)">', "",
+     "Energy and Economy Program (EEP)"),
+    ('<div class="breadcrumbs"><a href="/">Home</a> / <a href="/research">Research</a> / '
+     '<a href="/research/spp">Security and Politics Program (SPP)</a></div>', "",
+     "Security and Politics Program (SPP)"),
+    ("<p>nothing</p>", "https://www.caspianpolicy.org/research/central-asia-program-cap/x",
+     "Central Asia Program (CAP)"),
+    ("<p>nothing</p>", "https://www.caspianpolicy.org/research/new-initiative/x",
+     "New Initiative"),
+])
+def test_section_from_meta_breadcrumb_or_url(html: str, url: str, section: str) -> None:
+    assert metadata.extract_section(page(html, url)) == section
+
+
+def test_regions_found_in_text_become_topics() -> None:
+    text = "Kazakhstan and the Kyrgyz Republic met in Astana. Bishkek agreed; Kazakh officials too."
+    assert metadata.find_regions(text) == ["Kazakhstan", "Kyrgyzstan"]
+
+
+@pytest.mark.parametrize("url", [
+    "http://caspianpolicy.com/research/eep/gas-deal/",
+    "https://caspianpolicy.org/research/eep/gas-deal?utm_source=x&fbclid=y",
+    "https://WWW.caspianpolicy.org/research/eep/gas-deal#top",
+])
+def test_mirror_hosts_and_tracking_collapse_to_one_canonical_url(url: str) -> None:
+    assert canonical_url(url) == "https://www.caspianpolicy.org/research/eep/gas-deal"
+    assert doc_id_for(url) == doc_id_for("https://www.caspianpolicy.org/research/eep/gas-deal")

@@ -10,6 +10,7 @@ import click
 
 from cpcsearch.config import Config
 from cpcsearch.errors import CpcSearchError
+from cpcsearch.index.writing import ReindexReport
 
 
 def _config() -> Config:
@@ -108,11 +109,9 @@ def crawl(start_urls: tuple[str, ...], limit: int | None, delay: float | None) -
         with Store(config.STORE) as store:
             report = run_crawl(store, config, list(start_urls) or None, limit=limit, delay=delay)
         click.echo(report.summary())
-        index = run_reindex(config)
+        click.echo(_reindex_line(run_reindex(config)))
     except CpcSearchError as exc:
         _fail(exc)
-    click.echo(f"updated index {index.generation}: {index.indexed} indexed, "
-               f"{index.removed} removed, {index.total} in total")
 
 
 @main.command()
@@ -130,11 +129,9 @@ def reextract() -> None:
         with Store(config.STORE) as store:
             report = run_reextract(store)
         click.echo(report.summary())
-        index = run_reindex(config)
+        click.echo(_reindex_line(run_reindex(config)))
     except CpcSearchError as exc:
         _fail(exc)
-    click.echo(f"updated index {index.generation}: {index.indexed} indexed, "
-               f"{index.removed} removed, {index.total} in total")
 
 
 @main.command()
@@ -150,8 +147,12 @@ def reindex(full: bool) -> None:
         report = run_reindex(_config(), full=full, progress=_progress_bar())
     except CpcSearchError as exc:
         _fail(exc)
-    click.echo(f"{'rebuilt' if report.full else 'updated'} index {report.generation}: "
-               f"{report.indexed} indexed, {report.removed} removed, {report.total} in total")
+    click.echo(_reindex_line(report))
+
+
+def _reindex_line(report: ReindexReport) -> str:
+    return (f"{'rebuilt' if report.full else 'updated'} index {report.generation}: "
+            f"{report.indexed} indexed, {report.removed} removed, {report.total} in total")
 
 
 def _progress_bar():  # type: ignore[no-untyped-def]

@@ -37,8 +37,8 @@ def evaluate(collection: Path, limit: int = 100) -> dict[str, float]:
         with Store(config.STORE) as store:
             import_paths(store, [collection / "docs.jsonl"])
         run_reindex(config, full=True)
-        queries = [json.loads(line) for line in (collection / "queries.jsonl").open()
-                   if line.strip()]
+        lines = (collection / "queries.jsonl").read_text(encoding="utf-8").splitlines()
+        queries = [json.loads(line) for line in lines if line.strip()]
         ranked = SearchEngine(config.INDEX_DIR).rank([q["text"] for q in queries], limit)
         run = {str(q["id"]): [doc_id for doc_id, _ in hits]
                for q, hits in zip(queries, ranked, strict=True)}

@@ -26,7 +26,7 @@ from whoosh.searching import Searcher
 from cpcsearch.index import sentences
 from cpcsearch.index.schema import word_analyzer
 from cpcsearch.index.writing import CURRENT, open_index
-from cpcsearch.search import ranking
+from cpcsearch.search import feedback, ranking
 from cpcsearch.search.highlight import mark_terms, snippet
 from cpcsearch.search.query import ParsedQuery, parse_query
 from cpcsearch.search.related import related
@@ -188,15 +188,23 @@ class SearchEngine:
         """Yield the ranked (id, score) list of each text, parsed as a user's query."""
         with self.searcher() as searcher:
             for text in texts:
-                query = parse_query(text, searcher.schema).query
+                query = self._prepare(searcher, parse_query(text, searcher.schema))
                 results = searcher.search(query, limit=limit)
                 yield [(hit["id"], float(hit.score or 0.0)) for hit in results]
 
+    @staticmethod
+    def _prepare(searcher: Searcher, parsed: ParsedQuery,
+                 filters: wq.Query | None = None) -> wq.Query:
+        """Return the query to run for `parsed`: its words plus pseudo-relevance feedback."""
+        if parsed.query is wq.NullQuery:
+            return parsed.query
+        return feedback.expand(searcher, parsed.query, filters)
+
     def _run(self, searcher: Searcher, request: SearchRequest,
              parsed: ParsedQuery) -> tuple[int, list[Hit], dict[str, list[dict[str, Any]]]]:
-        query = parsed.query
-        has_terms = query is not wq.NullQuery
         filters = self._filters(request, parsed)
+        query = self._prepare(searcher, parsed, filters)
+        has_terms = query is not wq.NullQuery
         if not has_terms:
             if filters is None and request.q.strip():
                 return 0, [], {}

@@ -1,0 +1,44 @@
+"""Ranking quality on Cranfield, end to end, and the pseudo-relevance feedback step."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from whoosh import index
+
+from cpcsearch.benchmarks.relevance import evaluate
+from cpcsearch.index.schema import build_schema
+from cpcsearch.search import feedback, ranking
+from cpcsearch.search.query import parse_query
+
+CRANFIELD = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "ir" / "cranfield"
+
+
+@pytest.mark.skipif(not (CRANFIELD / "qrels.tsv").is_file(),
+                    reason=f"Cranfield test collection not found in {CRANFIELD}")
+def test_cranfield_scores_stay_above_their_floors() -> None:
+    scores = evaluate(CRANFIELD)
+    assert scores["MAP"] >= 0.435
+    assert scores["nDCG@10"] >= 0.529
+
+
+def test_feedback_adds_related_terms_and_keeps_the_matches(tmp_path: Path) -> None:
+    ix = index.create_in(tmp_path, build_schema())
+    with ix.writer() as writer:
+        for n, body in enumerate([
+            "wing lift drag at supersonic speed with shock waves",
+            "wing lift drag of a delta planform with shock waves",
+            "wing lift measured in a slipstream, shock waves absent",
+            "shock waves in supersonic nozzles",
+            "heat conduction in composite slabs",
+        ]):
+            writer.add_document(id=str(n), title="", summary="", body=body)
+    with ix.searcher(weighting=ranking.weighting()) as searcher:
+        query = parse_query("wing lift drag", searcher.schema).query
+        expanded = feedback.expand(searcher, query)
+        assert ("body", "shock") in expanded.all_terms() - query.all_terms()
+        assert {h["id"] for h in searcher.search(expanded, limit=None)} == \
+            {h["id"] for h in searcher.search(query, limit=None)}
+        short = parse_query("wing", searcher.schema).query
+        assert feedback.expand(searcher, short) is short

@@ -101,6 +101,10 @@ def _phrase(fieldname: str, text: str) -> wq.Query:
     return wq.Phrase(fieldname, words) if words else wq.NullQuery
 
 
+def _term_texts(query: wq.Query) -> set[str]:
+    return {text for _, text in query.iter_all_terms()}
+
+
 def _facet_values(counts: dict[str | None, int], by_value: bool) -> list[dict[str, Any]]:
     """Return the top facet values: most frequent first, or latest first (years)."""
     present = [(value, count) for value, count in counts.items() if value]
@@ -220,16 +224,18 @@ class SearchEngine:
                                   sortedby=sortedby, reverse=reverse, groupedby=groupedby,
                                   terms=True)
         first = (request.page - 1) * request.per_page
-        hits = [self._hit(h) for h in results[first:first + request.per_page]]
+        # Feedback terms rank the hits; only the reader's own words are marked.
+        unmarked = _term_texts(query) - _term_texts(parsed.query)
+        hits = [self._hit(h, unmarked) for h in results[first:first + request.per_page]]
         facets = {name: _facet_values(results.groups(name), by_value=name == "year")
                   for name in FACETS}
         return len(results), hits, facets
 
-    def _hit(self, hit: WhooshHit) -> Hit:
+    def _hit(self, hit: WhooshHit, unmarked: set[str]) -> Hit:
         stored = hit.fields()
         analyzer = hit.searcher.schema["body"].analyzer
         terms = {text.decode("utf-8") for name, text in (hit.matched_terms() or [])
-                 if name in HIGHLIGHT_FIELDS}
+                 if name in HIGHLIGHT_FIELDS} - unmarked
         return Hit(
             id=stored["id"], url=stored.get("url", ""), title=stored.get("title", ""),
             authors=_split(stored.get("authors")), date=_date_text(stored.get("date")),

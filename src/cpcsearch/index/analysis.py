@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from functools import lru_cache
 
 from nltk.stem import PorterStemmer, SnowballStemmer
 from whoosh.analysis import (
@@ -88,41 +88,35 @@ class HyphenFilter(Filter):
             shift += len(parts) - 1
 
 
+STEMMERS: dict[str, Callable[[str], str]] = {
+    "snowball": SnowballStemmer("english").stem,
+    "porter": PorterStemmer().stem,
+}
+STEM_CACHE_SIZE = 100_000
+
+
+@lru_cache(maxsize=STEM_CACHE_SIZE)
+def stem(algorithm: str, word: str) -> str:
+    """Return the stem of `word`, cached across analyzers and searchers."""
+    return STEMMERS[algorithm](word)
+
+
 class NltkStemFilter(Filter):
-    """Stem tokens with an NLTK stemmer ("snowball" English or "porter"), caching results."""
+    """Stem tokens with an NLTK stemmer ("snowball" English or "porter")."""
 
-    CACHE_SIZE = 50_000
-
+    # Whoosh unpickles the schema anew for every searcher, so the cache lives at module level.
     def __init__(self, algorithm: str = "snowball") -> None:
+        if algorithm not in STEMMERS:
+            raise ValueError(f"unknown stemmer {algorithm!r}: use one of {', '.join(STEMMERS)}")
         self.algorithm = algorithm
-        self._cache: dict[str, str] = {}
-        self._stem = self._make_stemmer()
-
-    def _make_stemmer(self) -> Any:
-        if self.algorithm == "porter":
-            return PorterStemmer().stem
-        return SnowballStemmer("english").stem
-
-    # Whoosh pickles the analyzer into the index: store only the algorithm name.
-    def __getstate__(self) -> dict[str, Any]:
-        return {"algorithm": self.algorithm}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(state["algorithm"])
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, NltkStemFilter) and other.algorithm == self.algorithm
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        cache = self._cache
         for t in tokens:
             if not t.stopped:
-                stem = cache.get(t.text)
-                if stem is None:
-                    if len(cache) >= self.CACHE_SIZE:
-                        cache.clear()
-                    stem = cache[t.text] = self._stem(t.text)
-                t.text = stem
+                t.text = stem(self.algorithm, t.text)
             yield t
 
 

@@ -36,7 +36,7 @@ from cpcsearch.search.suggest import suggest
 
 FACETS = {"author": "authors", "topic": "topics", "year": "year"}
 FACET_SIZE = 10
-HIGHLIGHT_FIELDS = ("title", "summary", "body")
+HIGHLIGHT_FIELDS = ("content", "title", "summary", "body")
 
 
 @dataclass(frozen=True)

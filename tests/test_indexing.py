@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from conftest import DEMO_DIR, build_index, make_config
 from cpcsearch.errors import IndexBusy
 from cpcsearch.index.writing import current_path, open_index, reindex
 from cpcsearch.search.engine import SearchEngine
 from cpcsearch.search.request import SearchRequest
 from cpcsearch.store import Store
-from conftest import DEMO_DIR, build_index, make_config
 
 PAGES = sorted(DEMO_DIR.glob("*.html"))
 

@@ -20,8 +20,8 @@ CRANFIELD = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "ir
                     reason=f"Cranfield test collection not found in {CRANFIELD}")
 def test_cranfield_scores_stay_above_their_floors() -> None:
     scores = evaluate(CRANFIELD)
-    assert scores["MAP"] >= 0.435
-    assert scores["nDCG@10"] >= 0.529
+    assert scores["MAP"] >= 0.450  # reached 0.455
+    assert scores["nDCG@10"] >= 0.543  # reached 0.548
 
 
 def test_feedback_adds_related_terms_and_keeps_the_matches(tmp_path: Path) -> None:

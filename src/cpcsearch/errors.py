@@ -13,10 +13,6 @@ class ScrapeError(CpcSearchError):
     """A page could not be fetched or read."""
 
 
-class ImportFileError(CpcSearchError):
-    """An import file could not be read."""
-
-
 class QueryError(CpcSearchError, ValueError):
     """A query parameter is invalid (bad date, bad page number...)."""
 

@@ -54,7 +54,7 @@ class ParsedQuery:
         return WORD.findall(DATE_TERM.sub(" ", self.text))
 
 
-def clean_text(text: str) -> str:
+def sanitize(text: str) -> str:
     """Strip control characters and cap the length of a query."""
     text = CONTROL_CHARS.sub(" ", text or "")[:MAX_QUERY_CHARS]
     return " ".join(text.split()[:MAX_WORDS])
@@ -98,10 +98,10 @@ def _defuse(text: str) -> str:
     return text
 
 
-def make_parser(schema: Schema, group: type = ranking.GROUP) -> MultifieldParser:
+def make_parser(schema: Schema) -> MultifieldParser:
     """Return the parser of user queries over the text fields."""
     parser = MultifieldParser(list(TEXT_FIELDS), schema, fieldboosts=ranking.FIELD_BOOSTS,
-                              group=group)
+                              group=ranking.GROUP)
     parser.remove_plugin_class(PlusMinusPlugin)
     parser.add_plugin(FuzzyTermPlugin())
     parser.add_plugin(FieldAliasPlugin(FIELD_ALIASES))
@@ -116,7 +116,7 @@ def _plain_words(text: str, parser: MultifieldParser) -> wq.Query:
 
 def parse_query(text: str, schema: Schema) -> ParsedQuery:
     """Turn a user's text into a query; syntax the parser rejects searches as plain words."""
-    text = clean_text(text)
+    text = sanitize(text)
     rest, (start, end) = extract_dates(text)
     parser = make_parser(schema)
     try:

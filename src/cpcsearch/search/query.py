@@ -13,12 +13,12 @@ from dataclasses import dataclass
 
 from whoosh import query as wq
 from whoosh.fields import Schema
-from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser
-from whoosh.qparser.plugins import PlusMinusPlugin
+from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser, syntax
+from whoosh.qparser.plugins import OperatorsPlugin, PlusMinusPlugin
 
 from cpcsearch.search import ranking
 from cpcsearch.search.dates import date_bounds, merge_range
-from cpcsearch.search.synonyms import expand_synonyms
+from cpcsearch.search.synonyms import ALTERNATIVE, expand_synonyms
 
 TEXT_FIELDS = tuple(ranking.FIELD_BOOSTS)
 FIELD_ALIASES = {
@@ -103,6 +103,8 @@ def make_parser(schema: Schema) -> MultifieldParser:
     parser = MultifieldParser(list(TEXT_FIELDS), schema, fieldboosts=ranking.FIELD_BOOSTS,
                               group=ranking.GROUP)
     parser.remove_plugin_class(PlusMinusPlugin)
+    parser.replace_plugin(OperatorsPlugin(ops=[(OperatorsPlugin.OpTagger(
+        rf"(?<=\s){ALTERNATIVE}(?=\s)", syntax.DisMaxGroup, memo="synonym"), 0)]))
     parser.add_plugin(FuzzyTermPlugin())
     parser.add_plugin(FieldAliasPlugin(FIELD_ALIASES))
     return parser

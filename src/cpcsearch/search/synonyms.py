@@ -32,6 +32,9 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
 )
 
 QUOTED = re.compile(r'"[^"]*"')
+# Joins the variants of one group; the parser reads it as "any of these, scored by the best",
+# so an article naming a thing twice over is not ranked above one naming it once.
+ALTERNATIVE = "SYNONYMOR"
 
 
 def _pattern(variant: str) -> str:
@@ -39,9 +42,15 @@ def _pattern(variant: str) -> str:
     return r"[\s-]+".join(re.escape(w) for w in words)
 
 
-def _as_phrase(variant: str) -> str:
+def _as_phrase(variant: str, typed_words: int) -> str:
+    """Spell a variant for the parser, weighted to count as much as the words the reader typed.
+
+    A phrase scores the sum of its words, so a five-word alternative to a two-word query would
+    otherwise outweigh the query itself.
+    """
     words = re.findall(r"\w+", variant)
-    return words[0] if len(words) == 1 else '"' + " ".join(words) + '"'
+    spelled = words[0] if len(words) == 1 else '"' + " ".join(words) + '"'
+    return spelled if len(words) <= typed_words else f"{spelled}^{typed_words / len(words):.2g}"
 
 
 def _is_short_acronym(variant: str) -> bool:
@@ -70,11 +79,13 @@ def _alternatives(match: re.Match[str]) -> str:
     spelled = re.sub(r"[\s-]+", " ", match.group(0)).lower()
     group = VARIANTS.get(spelled) or VARIANTS[next(v for v in VARIANTS
                                                   if re.fullmatch(_pattern(v), spelled, re.I))]
-    return "(" + " OR ".join(dict.fromkeys(_as_phrase(v) for v in group)) + ")"
+    typed_words = len(re.findall(r"\w+", spelled))
+    variants = dict.fromkeys(_as_phrase(v, typed_words) for v in group)
+    return "(" + f" {ALTERNATIVE} ".join(variants) + ")"
 
 
 def expand_synonyms(text: str) -> str:
-    """Rewrite each variant named outside quotes into an OR of all variants of its group."""
+    """Rewrite each variant named outside quotes into the alternatives of its whole group."""
     parts, last = [], 0
     for quoted in QUOTED.finditer(text):
         parts.append(MATCHER.sub(_alternatives, text[last:quoted.start()]))

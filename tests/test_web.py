@@ -141,3 +141,11 @@ def test_suggest_completes_titles_and_words(client) -> None:  # type: ignore[no-
     assert texts and all("pipel" in t for t in texts)
     assert {s["kind"] for s in data["suggestions"]} <= {"title", "term"}
     assert client.get("/api/suggest?q=").get_json()["suggestions"] == []
+
+
+def test_article_page_shows_subheadings_and_no_repeated_lead(client, demo_docs) -> None:  # type: ignore[no-untyped-def]
+    doc_id, doc = next((i, d) for i, d in sorted(demo_docs.items())
+                       if d.summary.rstrip("…") and d.body.startswith(d.summary.rstrip("…")))
+    html = client.get(f"/articles/{doc_id}").get_data(as_text=True)
+    assert 'class="summary"' not in html
+    assert "<h2>" in html.split('<section class="related"')[0]

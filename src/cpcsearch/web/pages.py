@@ -9,6 +9,7 @@ from cpcsearch.search.request import SORTS, SearchRequest
 from cpcsearch.web.context import article, engine
 
 bp = Blueprint("pages", __name__)
+HEADING_CHARS = 90
 
 
 @bp.get("/")
@@ -33,4 +34,14 @@ def search():  # type: ignore[no-untyped-def]
 def show_article(doc_id: str):  # type: ignore[no-untyped-def]
     """Show one article."""
     doc = article(doc_id)
-    return render_template("article.html", doc=doc, related=engine().related(doc_id))
+    blocks = [("h2" if _is_heading(p) else "p", p) for p in doc.paragraphs]
+    lead = doc.summary.rstrip("…").strip()
+    return render_template("article.html", doc=doc, blocks=blocks,
+                           show_summary=bool(lead) and not doc.body.startswith(lead),
+                           related=engine().related(doc_id))
+
+
+def _is_heading(paragraph: str) -> bool:
+    """Tell whether a body paragraph reads as a subheading: short, one line, no final stop."""
+    return len(paragraph) <= HEADING_CHARS and not paragraph.rstrip().endswith(
+        (".", "!", "?", ":", ";", ",", "”", '"'))

@@ -1,4 +1,4 @@
-// Search-as-you-type: fill the query box's datalist from /api/suggest.
+// The search form: completions as one types, and links without empty parameters.
 (function () {
   const input = document.getElementById("q");
   const list = document.getElementById("suggestions");
@@ -23,5 +23,17 @@
         }));
       } catch (e) { /* an aborted or failed request leaves the list as it was */ }
     }, 80);
+  });
+})();
+
+// Submit only the fields a reader filled in, so result URLs stay short and shareable.
+(function () {
+  const form = document.querySelector("form.search");
+  if (!form) return;
+  form.addEventListener("submit", function () {
+    for (const field of form.querySelectorAll("input, select")) {
+      const isDefault = field.name === "sort" && field.value === "relevance";
+      if (field.name !== "q" && (!field.value || isDefault)) field.disabled = true;
+    }
   });
 })();

@@ -36,4 +36,8 @@
       if (field.name !== "q" && (!field.value || isDefault)) field.disabled = true;
     }
   });
+  // Coming back through the history restores the page as it was, disabled fields included.
+  window.addEventListener("pageshow", function () {
+    for (const field of form.querySelectorAll(":disabled")) field.disabled = false;
+  });
 })();

@@ -192,8 +192,10 @@ class SearchEngine:
         """Yield the ranked (id, score) list of each text, parsed as a user's query."""
         with self.searcher() as searcher:
             for text in texts:
-                query = self._prepare(searcher, parse_query(text, searcher.schema))
-                results = searcher.search(query, limit=limit)
+                parsed = parse_query(text, searcher.schema)
+                filters = self._filters(SearchRequest(), parsed)
+                query = self._prepare(searcher, parsed, filters)
+                results = searcher.search(query, limit=limit, filter=filters)
                 yield [(hit["id"], float(hit.score or 0.0)) for hit in results]
 
     @staticmethod

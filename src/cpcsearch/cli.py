@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from typing import TextIO
 
 import click
 
 from cpcsearch.config import Config
+from cpcsearch.document import Document
 from cpcsearch.errors import CpcSearchError
-from cpcsearch.index.writing import ReindexReport
+from cpcsearch.index.writing import Progress, ReindexReport
 
 
 def _config() -> Config:
@@ -64,8 +66,8 @@ def extract(sources: tuple[str, ...], url: str, as_json: bool, as_text: bool) ->
         sys.exit(1)
 
 
-def _describe(doc: object) -> str:
-    data = doc.to_dict()  # type: ignore[attr-defined]
+def _describe(doc: Document) -> str:
+    data = doc.to_dict()
     head = [f"{key:9} {', '.join(value) if isinstance(value, list) else value}"
             for key, value in data.items() if key not in ("body", "summary") and value]
     return "\n".join([*head, "", data["body"], ""])
@@ -155,7 +157,7 @@ def _reindex_line(report: ReindexReport) -> str:
             f"{report.indexed} indexed, {report.removed} removed, {report.total} in total")
 
 
-def _progress_bar():  # type: ignore[no-untyped-def]
+def _progress_bar() -> Progress:
     from tqdm import tqdm
 
     bar: dict[str, tqdm] = {}
@@ -182,7 +184,7 @@ def _progress_bar():  # type: ignore[no-untyped-def]
               help='A file of {"id", "text"} lines; prints one ranked list a line.')
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def search(query: str, author: str, topic: str, date_from: str, date_to: str, sort: str,
-           limit: int, page: int, queries, as_json: bool) -> None:  # type: ignore[no-untyped-def]
+           limit: int, page: int, queries: TextIO | None, as_json: bool) -> None:
     """Search the index.
 
     Examples: cpcsearch search '"middle corridor" author:smith date:2024'

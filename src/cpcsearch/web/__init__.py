@@ -17,8 +17,8 @@ def create_app(config: Config | None = None, **overrides: Any) -> Flask:
     """Build the app from `config` (default: the environment), with `overrides` applied."""
     config = (config or Config.load()).with_overrides(**overrides)
     app = Flask(__name__)
-    app.config.update(JSON_SORT_KEYS=False, CPCSEARCH=config)
-    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.config["CPCSEARCH"] = config
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the documented key order
     app.extensions["cpcsearch.engine"] = SearchEngine(config.INDEX_DIR, config.RELOAD_SECONDS)
     app.extensions["cpcsearch.jobs"] = JobRunner()
     app.register_blueprint(pages.bp)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 
 from flask import Blueprint, current_app, request
+from flask.typing import ResponseReturnValue
 
 from cpcsearch.pipeline import run_reindex
 from cpcsearch.web.context import settings
@@ -14,7 +15,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 @bp.before_request
-def require_token():  # type: ignore[no-untyped-def]
+def require_token() -> ResponseReturnValue | None:
     """Refuse every admin request without the configured bearer token."""
     token = settings().ADMIN_TOKEN
     if not token:
@@ -26,7 +27,7 @@ def require_token():  # type: ignore[no-untyped-def]
 
 
 @bp.post("/reindex")
-def reindex():  # type: ignore[no-untyped-def]
+def reindex() -> ResponseReturnValue:
     """Start a reindex (`{"full": true}` rebuilds) and answer with its job id."""
     body = request.get_json(silent=True) or {}
     full = bool(body.get("full", False)) if isinstance(body, dict) else False
@@ -37,7 +38,7 @@ def reindex():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/jobs/<job_id>")
-def job(job_id: str):  # type: ignore[no-untyped-def]
+def job(job_id: str) -> ResponseReturnValue:
     """Return a job's progress and result."""
     found = current_app.extensions["cpcsearch.jobs"].get(job_id)
     if found is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, request
+from flask.typing import ResponseReturnValue
 
 from cpcsearch.errors import QueryError
 from cpcsearch.pipeline import collect_stats
@@ -13,26 +14,26 @@ bp = Blueprint("api", __name__)
 
 
 @bp.get("/api/search")
-def search():  # type: ignore[no-untyped-def]
+def search() -> ResponseReturnValue:
     """Search; the parameters are those of the readers' page."""
     return engine().search(SearchRequest.from_params(request.args)).to_dict()
 
 
 @bp.get("/api/articles/<doc_id>")
-def get_article(doc_id: str):  # type: ignore[no-untyped-def]
+def get_article(doc_id: str) -> ResponseReturnValue:
     """Return one article, every field of its document."""
     return article(doc_id).to_dict()
 
 
 @bp.get("/api/articles/<doc_id>/related")
-def related(doc_id: str):  # type: ignore[no-untyped-def]
+def related(doc_id: str) -> ResponseReturnValue:
     """Return articles related to one article."""
     article(doc_id)
     return {"id": doc_id, "related": engine().related(doc_id, _limit(5))}
 
 
 @bp.get("/api/suggest")
-def suggest():  # type: ignore[no-untyped-def]
+def suggest() -> ResponseReturnValue:
     """Return completions for the query being typed (`q`)."""
     q = (request.args.get("q") or "")[:200]
     return {"query": q, "suggestions": engine().suggest(q, _limit(8))}
@@ -48,13 +49,13 @@ def _limit(default: int) -> int:
 
 
 @bp.get("/api/stats")
-def stats():  # type: ignore[no-untyped-def]
+def stats() -> ResponseReturnValue:
     """Return counts of the store and the index."""
     return collect_stats(settings())
 
 
 @bp.get("/healthz")
-def health():  # type: ignore[no-untyped-def]
+def health() -> ResponseReturnValue:
     """Say whether the server can search."""
     data = collect_stats(settings())
     ok = bool(data["index_generation"])

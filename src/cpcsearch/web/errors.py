@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
 from cpcsearch.errors import CpcSearchError, IndexBusy, IndexMissing, NotFound, QueryError
@@ -22,7 +23,7 @@ def _wants_json() -> bool:
     return request.path.startswith(("/api/", "/admin/", "/healthz"))
 
 
-def _render(status: int, message: str):  # type: ignore[no-untyped-def]
+def _render(status: int, message: str) -> ResponseReturnValue:
     if _wants_json():
         return error_response(status, message)
     return render_template("error.html", status=status, message=message), status
@@ -32,15 +33,15 @@ def register(app: Flask) -> None:
     """Turn every error into a JSON or HTML answer with the right status."""
 
     @app.errorhandler(CpcSearchError)
-    def known(exc: CpcSearchError):  # type: ignore[no-untyped-def]
+    def known(exc: CpcSearchError) -> ResponseReturnValue:
         status = next((code for cls, code in STATUS.items() if isinstance(exc, cls)), 500)
         return _render(status, str(exc))
 
     @app.errorhandler(HTTPException)
-    def http(exc: HTTPException):  # type: ignore[no-untyped-def]
+    def http(exc: HTTPException) -> ResponseReturnValue:
         return _render(exc.code or 500, exc.description or exc.name)
 
     @app.errorhandler(Exception)
-    def unexpected(exc: Exception):  # type: ignore[no-untyped-def]
+    def unexpected(exc: Exception) -> ResponseReturnValue:
         log.exception("unexpected error on %s", request.path)
         return _render(500, "internal error: the failure is logged on the server")

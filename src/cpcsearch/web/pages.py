@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from cpcsearch.errors import QueryError
 from cpcsearch.search.request import SORTS, SearchRequest
@@ -14,7 +15,7 @@ HEADING_CHARS = 90
 
 @bp.get("/")
 @bp.get("/search")
-def search():  # type: ignore[no-untyped-def]
+def search() -> ResponseReturnValue:
     """Show the search form and, for a query or filter, its results."""
     try:
         search_request = SearchRequest.from_params(request.args)
@@ -31,7 +32,7 @@ def search():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/articles/<doc_id>")
-def show_article(doc_id: str):  # type: ignore[no-untyped-def]
+def show_article(doc_id: str) -> ResponseReturnValue:
     """Show one article."""
     doc = article(doc_id)
     blocks = [("h2" if _is_heading(p) else "p", p) for p in doc.paragraphs]

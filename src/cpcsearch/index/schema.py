@@ -23,7 +23,8 @@ def build_schema() -> Schema:
     `authors` and `topics` keep exact values for filters and facets; `author_text` and
     `topic_text` are their analysed twins for `author:` and `topic:` queries; `words` is the
     unstemmed vocabulary behind "did you mean" and search-as-you-type, `title_words` the
-    unstemmed title words that complete titles as one types.
+    unstemmed title words that complete titles as one types. `content` keeps each document's
+    term counts (its vector) for the semantic model.
     """
     text = text_analyzer()
     return Schema(
@@ -33,7 +34,7 @@ def build_schema() -> Schema:
         title_words=TEXT(analyzer=word_analyzer(), phrase=False),
         summary=TEXT(analyzer=text, stored=True, phrase=True),
         body=TEXT(analyzer=text, stored=True, phrase=True),
-        content=TEXT(analyzer=text, phrase=True),
+        content=TEXT(analyzer=text, phrase=True, vector=True),
         authors=KEYWORD(stored=True, commas=True, scorable=False),
         author_text=TEXT(analyzer=word_analyzer(), phrase=True),
         topics=KEYWORD(stored=True, commas=True),

@@ -4,7 +4,8 @@ Layout of the index folder: one `gen-NNNNNN/` folder per full build and a `curre
 naming the live one. A rebuild fills a new generation beside the live one and replaces the
 symlink atomically, so readers never see a half-built index; an incremental update is one
 Whoosh commit, atomic too. `store_seq` in each generation's `cpcsearch.json` records how far
-into the store's history the index has read.
+into the store's history the index has read. Each generation also keeps its trained sentence
+splitter and its semantic model, refreshed after every commit.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from whoosh import index as whoosh_index
 from whoosh.index import Index, LockError
 
 from cpcsearch.errors import IndexBusy, IndexMissing
-from cpcsearch.index import sentences
+from cpcsearch.index import semantic, sentences
 from cpcsearch.index.schema import build_schema, to_fields
 from cpcsearch.store import Store
 
@@ -123,6 +124,8 @@ def reindex(store: Store, index_dir: str | Path, full: bool = False,
         ix = whoosh_index.open_dir(str(generation))
         indexed, removed = _apply_changes(ix, store, _read_seq(generation), progress)
         _write_seq(generation, seq)
+        with ix.reader() as reader:
+            semantic.refresh(reader, generation, refit=False)
         return ReindexReport(False, indexed, removed, ix.doc_count(), generation.name)
 
 
@@ -137,6 +140,8 @@ def _rebuild(store: Store, index_dir: Path, progress: Progress | None) -> Reinde
         indexed, _ = _apply_changes(ix, store, 0, progress)
         _write_seq(generation, seq)
         sentences.save(sentences.train(store.bodies()), generation)
+        with ix.reader() as reader:
+            semantic.refresh(reader, generation, refit=True)
         tmp_link = index_dir / f".{CURRENT}.tmp"
         tmp_link.unlink(missing_ok=True)
         tmp_link.symlink_to(generation.name)

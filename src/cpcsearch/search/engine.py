@@ -23,10 +23,10 @@ from whoosh.index import Index
 from whoosh.searching import Hit as WhooshHit
 from whoosh.searching import Searcher
 
-from cpcsearch.index import sentences
+from cpcsearch.index import semantic, sentences
 from cpcsearch.index.schema import word_analyzer
 from cpcsearch.index.writing import CURRENT, open_index
-from cpcsearch.search import feedback, ranking
+from cpcsearch.search import feedback, hybrid, ranking
 from cpcsearch.search.highlight import mark_terms, snippet
 from cpcsearch.search.query import ParsedQuery, parse_query
 from cpcsearch.search.related import related
@@ -125,6 +125,9 @@ class SearchEngine:
         self._checked = 0.0
         self._index: Index | None = None
         self._splitter: Any = None
+        self._semantic: semantic.SemanticModel | None = None
+        self._semantic_stamp: tuple[str | None, int] | None = None
+        self._ids: tuple[tuple[str | None, int], dict[int, str]] | None = None
 
     def _current(self) -> Index:
         with self._lock:
@@ -138,7 +141,35 @@ class SearchEngine:
                     self._splitter = partial(sentences.split_sentences,
                                              tokenizer=sentences.load(self.index_dir / CURRENT))
                     self._target = target
+                self._load_semantic()
             return self._index
+
+    def _load_semantic(self) -> None:
+        """(Re)load the semantic model when a rebuild or a commit has replaced it."""
+        folder = self.index_dir / CURRENT
+        try:
+            stamp = (self._target, (folder / semantic.MODEL_FILE).stat().st_mtime_ns)
+        except OSError:
+            stamp = (self._target, 0)
+        if stamp != self._semantic_stamp:
+            self._semantic = semantic.load(folder) if stamp[1] else None
+            self._semantic_stamp = stamp
+
+    def _doc_ids(self, searcher: Searcher) -> dict[int, str]:
+        """Return the id of each document number in the searcher's commit (cached per commit)."""
+        key = (self._target, searcher.reader().generation())
+        with self._lock:
+            if self._ids is None or self._ids[0] != key:
+                self._ids = (key, semantic.doc_ids(searcher.reader()))
+            return self._ids[1]
+
+    def _rerank(self, searcher: Searcher, user_query: wq.Query,
+                results: Any) -> list[tuple[int, float]]:
+        """Return (position, score) of `results` in hybrid order."""
+        ids_by_docnum = self._doc_ids(searcher)
+        ids = [ids_by_docnum.get(docnum, "") for _, docnum in results.top_n]
+        scores = [float(score or 0.0) for score, _ in results.top_n]
+        return hybrid.rerank(self._semantic, user_query, ids, scores)
 
     @contextmanager
     def searcher(self) -> Iterator[Searcher]:
@@ -195,8 +226,13 @@ class SearchEngine:
                 parsed = parse_query(text, searcher.schema)
                 filters = self._filters(SearchRequest(), parsed)
                 query = self._prepare(searcher, parsed, filters)
-                results = searcher.search(query, limit=limit, filter=filters)
-                yield [(hit["id"], float(hit.score or 0.0)) for hit in results]
+                if query is wq.NullQuery:
+                    yield []
+                    continue
+                results = searcher.search(query, limit=max(limit, hybrid.WINDOW), filter=filters)
+                order = self._rerank(searcher, parsed.query, results)[:limit]
+                ids = self._doc_ids(searcher)
+                yield [(ids[results.docnum(pos)], score) for pos, score in order]
 
     @staticmethod
     def _prepare(searcher: Searcher, parsed: ParsedQuery,
@@ -222,18 +258,25 @@ class SearchEngine:
         groupedby = {name: sorting.FieldFacet(fieldname, allow_overlap=name != "year",
                                               maptype=sorting.Count)
                      for name, fieldname in FACETS.items()}
-        results = searcher.search(query, limit=request.page * request.per_page, filter=filters,
-                                  sortedby=sortedby, reverse=reverse, groupedby=groupedby,
-                                  terms=True)
+        depth = request.page * request.per_page
+        hybrid_order = has_terms and sortedby is None
+        results = searcher.search(query, limit=max(depth, hybrid.WINDOW) if hybrid_order else depth,
+                                  filter=filters, sortedby=sortedby, reverse=reverse,
+                                  groupedby=groupedby, terms=True)
         first = (request.page - 1) * request.per_page
+        if hybrid_order:
+            order = self._rerank(searcher, parsed.query, results)
+        else:
+            order = [(pos, float(results.score(pos) or 0.0)) for pos in range(len(results.top_n))]
         # Feedback terms rank the hits; only the reader's own words are marked.
         unmarked = _term_texts(query) - _term_texts(parsed.query)
-        hits = [self._hit(h, unmarked) for h in results[first:first + request.per_page]]
+        hits = [self._hit(results[pos], unmarked, score)
+                for pos, score in order[first:first + request.per_page]]
         facets = {name: _facet_values(results.groups(name), by_value=name == "year")
                   for name in FACETS}
         return len(results), hits, facets
 
-    def _hit(self, hit: WhooshHit, unmarked: set[str]) -> Hit:
+    def _hit(self, hit: WhooshHit, unmarked: set[str], score: float) -> Hit:
         stored = hit.fields()
         analyzer = hit.searcher.schema["body"].analyzer
         terms = {text.decode("utf-8") for name, text in (hit.matched_terms() or [])
@@ -245,5 +288,5 @@ class SearchEngine:
             snippet=snippet([stored.get("body") or stored.get("summary", "")], terms, analyzer,
                             self._splitter),
             title_html=mark_terms(stored.get("title", ""), terms, analyzer),
-            score=float(hit.score or 0.0),
+            score=score,
         )

@@ -1,0 +1,177 @@
+"""Latent semantic analysis (LSA) of the indexed text, learned from the corpus itself.
+
+No embedding model can be downloaded here, so the index learns its own: a truncated SVD of the
+document-term matrix (Deerwester et al., 1990) places words that occur in the same contexts, and
+the documents that use them, near each other ("yawed cylinder" near "swept cylinder"). The
+projection is fitted at each full rebuild; every commit then maps each document through it
+(LSA's "fold-in"), so the vectors always match the committed documents. Everything is saved in
+one file beside the index it was computed from.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+from scipy.sparse.linalg import svds
+from whoosh.reading import IndexReader
+
+from cpcsearch.search.ranking import K1, B
+
+MODEL_FILE = "semantic.npz"
+FIELD = "content"
+# A few hundred dimensions is LSA's usual range; small corpora get fewer (one per document).
+DIMENSIONS = 200
+# A word seen in one document co-occurs with nothing elsewhere; the cap bounds the model's size.
+MIN_DOCUMENTS = 2
+MAX_TERMS = 50_000
+# Below this size a dense SVD is quicker and steadier than ARPACK's iterations.
+DENSE_SVD_CELLS = 4_000_000
+
+
+@dataclass(frozen=True)
+class SemanticModel:
+    """A fitted projection plus the vectors of the documents committed with it."""
+
+    terms: dict[str, int]  # stemmed term -> row of `projection`
+    idf: np.ndarray  # (terms,) inverse document frequency at fit time
+    avg_length: float  # average document length at fit time, for BM25 weights
+    projection: np.ndarray  # (terms, dimensions): term weights -> latent space
+    ids: dict[str, int]  # document id -> row of `vectors`
+    vectors: np.ndarray  # (documents, dimensions), unit rows
+
+    def query_vector(self, terms: Iterable[str]) -> np.ndarray | None:
+        """Return the unit latent vector of a query's terms, or None if none is known."""
+        rows = [self.terms[t] for t in set(terms) if t in self.terms]
+        if not rows:
+            return None
+        vector = self.idf[rows] @ self.projection[rows]
+        norm = float(np.linalg.norm(vector))
+        return vector / norm if norm > 0 else None
+
+    def similarities(self, query: np.ndarray, ids: Iterable[str]) -> np.ndarray:
+        """Return the cosine of each document with a query vector; NaN for unknown documents."""
+        rows = np.array([self.ids.get(i, -1) for i in ids], dtype=np.int64)
+        scores = np.full(len(rows), np.nan)
+        known = rows >= 0
+        scores[known] = self.vectors[rows[known]] @ query
+        return scores
+
+    def embed(self, reader: IndexReader) -> SemanticModel:
+        """Return this projection with vectors for every document in `reader`."""
+        ids, counts = _documents(reader)
+        matrix = _weights(counts, self.terms, self.idf, self.avg_length)
+        vectors = _unit_rows(matrix @ self.projection)
+        return SemanticModel(self.terms, self.idf, self.avg_length, self.projection,
+                             {doc_id: row for row, doc_id in enumerate(ids)}, vectors)
+
+
+def doc_ids(reader: IndexReader) -> dict[int, str]:
+    """Return the id of each live document by document number (read from the `id` postings)."""
+    found = {}
+    for text in reader.lexicon("id"):
+        postings = reader.postings("id", text)
+        if postings.is_active():
+            found[postings.id()] = text.decode("utf-8")
+    return found
+
+
+def _documents(reader: IndexReader) -> tuple[list[str], list[dict[str, int]]]:
+    """Return each live document's id and term counts, read from the index's term vectors."""
+    ids, counts = [], []
+    for docnum, doc_id in sorted(doc_ids(reader).items()):
+        ids.append(doc_id)
+        counts.append(dict(reader.vector_as("weight", docnum, FIELD))
+                      if reader.has_vector(docnum, FIELD) else {})
+    return ids, counts
+
+
+def _weights(counts: list[dict[str, int]], terms: dict[str, int], idf: np.ndarray,
+             avg_length: float) -> sparse.csr_matrix:
+    """Return the documents' BM25 term weights (the ranking's own), each row of unit length."""
+    rows, cols, values = [], [], []
+    for row, doc in enumerate(counts):
+        norm = K1 * (1 - B + B * sum(doc.values()) / avg_length)
+        for term, tf in doc.items():
+            col = terms.get(term)
+            if col is not None:
+                rows.append(row)
+                cols.append(col)
+                values.append(idf[col] * tf * (K1 + 1) / (tf + norm))
+    matrix = sparse.csr_matrix((values, (rows, cols)), shape=(len(counts), len(terms)))
+    lengths = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    return sparse.diags(1 / np.where(lengths > 0, lengths, 1)) @ matrix
+
+
+def _unit_rows(matrix: np.ndarray) -> np.ndarray:
+    lengths = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return (matrix / np.where(lengths > 0, lengths, 1)).astype(np.float32)
+
+
+def fit(reader: IndexReader) -> SemanticModel | None:
+    """Fit the projection on the documents in `reader`; None if there are too few to learn from."""
+    ids, counts = _documents(reader)
+    df: dict[str, int] = {}
+    for doc in counts:
+        for term in doc:
+            df[term] = df.get(term, 0) + 1
+    kept = sorted((t for t, n in df.items() if n >= MIN_DOCUMENTS), key=lambda t: (-df[t], t))
+    kept = kept[:MAX_TERMS]
+    dimensions = min(DIMENSIONS, len(ids) - 1, len(kept) - 1)
+    if dimensions < 1:
+        return None
+    terms = {t: col for col, t in enumerate(kept)}
+    n = len(ids)
+    idf = np.log1p([(n - df[t] + 0.5) / (df[t] + 0.5) for t in kept])
+    lengths = [sum(doc.values()) for doc in counts]
+    avg_length = max(1.0, sum(lengths) / n)
+    matrix = _weights(counts, terms, idf, avg_length)
+    if matrix.shape[0] * matrix.shape[1] <= DENSE_SVD_CELLS:
+        _, _, vt = np.linalg.svd(matrix.toarray(), full_matrices=False)
+        vt = vt[:dimensions]
+    else:
+        _, values, vt = svds(matrix, k=dimensions, random_state=0)
+        vt = vt[np.argsort(-values)]
+    model = SemanticModel(terms, idf, avg_length, vt.T.astype(np.float32), {},
+                          np.zeros((0, dimensions), np.float32))
+    return model.embed(reader)
+
+
+def save(model: SemanticModel, folder: Path) -> None:
+    """Write a model beside the index it was computed from."""
+    tmp = folder / f"{MODEL_FILE}.tmp"
+    with open(tmp, "wb") as out:
+        np.savez(out, terms=np.array(list(model.terms)), idf=model.idf,
+                 avg_length=np.array(model.avg_length), projection=model.projection,
+                 ids=np.array(list(model.ids)), vectors=model.vectors)
+    os.replace(tmp, folder / MODEL_FILE)
+
+
+def load(folder: Path) -> SemanticModel | None:
+    """Return the model saved beside an index, or None if it has none (or an unreadable one)."""
+    try:
+        with np.load(folder / MODEL_FILE, allow_pickle=False) as data:
+            return SemanticModel(
+                {str(t): i for i, t in enumerate(data["terms"])}, data["idf"],
+                float(data["avg_length"]), data["projection"],
+                {str(d): i for i, d in enumerate(data["ids"])}, data["vectors"])
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def refresh(reader: IndexReader, folder: Path, refit: bool) -> None:
+    """Bring the model beside an index up to date with its latest commit.
+
+    `refit` learns a new projection (a full rebuild); otherwise the saved projection maps the
+    committed documents, or a first one is fitted if the index has none yet.
+    """
+    model = None if refit else load(folder)
+    model = fit(reader) if model is None else model.embed(reader)
+    if model is None:
+        (folder / MODEL_FILE).unlink(missing_ok=True)
+    else:
+        save(model, folder)

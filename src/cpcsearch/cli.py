@@ -193,7 +193,7 @@ def search(query: str, author: str, topic: str, date_from: str, date_to: str, so
     from cpcsearch.search.engine import SearchEngine
     from cpcsearch.search.request import SearchRequest
 
-    engine = SearchEngine(_config().INDEX_DIR)
+    engine = SearchEngine.from_config(_config())
     try:
         if queries is not None:
             items = [json.loads(line) for line in queries if line.strip()]

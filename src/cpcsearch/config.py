@@ -35,6 +35,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Space-separated URLs where `cpcsearch crawl` starts."),
     Setting("RELOAD_SECONDS", 2.0,
             "How often a running server checks the index for a newer version."),
+    Setting("SEMANTIC_WEIGHT", 0.5,
+            "Share of semantic similarity in the ranking, from 0 (BM25 words only) to 1."),
 )
 
 
@@ -50,6 +52,7 @@ class Config:
     CRAWL_DELAY: float
     START_URLS: str
     RELOAD_SECONDS: float
+    SEMANTIC_WEIGHT: float
 
     @classmethod
     def load(cls, env: dict[str, str] | None = None, **overrides: Any) -> Config:

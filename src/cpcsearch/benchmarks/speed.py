@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         run_reindex(config, full=True)
         indexed = time.perf_counter() - started
-        engine = SearchEngine(config.INDEX_DIR)
+        engine = SearchEngine.from_config(config)
 
         def peer() -> None:
             with engine.searcher() as searcher:

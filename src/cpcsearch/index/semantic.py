@@ -4,13 +4,15 @@ No embedding model can be downloaded here, so the index learns its own: a trunca
 document-term matrix (Deerwester et al., 1990) places words that occur in the same contexts, and
 the documents that use them, near each other ("yawed cylinder" near "swept cylinder"). The
 projection is fitted at each full rebuild; every commit then maps each document through it
-(LSA's "fold-in"), so the vectors always match the committed documents. Everything is saved in
-one file beside the index it was computed from.
+(LSA's "fold-in") and links each document to its nearest neighbours, so the vectors and the
+neighbour graph always match the committed documents. Everything is saved in one file beside
+the index it was computed from.
 """
 
 from __future__ import annotations
 
 import os
+import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,13 +26,19 @@ from cpcsearch.search.ranking import K1, B
 
 MODEL_FILE = "semantic.npz"
 FIELD = "content"
-# A few hundred dimensions is LSA's usual range; small corpora get fewer (one per document).
+# A few hundred dimensions is LSA's usual range. A small corpus gets one per few documents:
+# with about as many dimensions as documents the SVD reduces nothing, and a document lacking a
+# query's word would stay as far from it as in plain word matching.
 DIMENSIONS = 200
+DOCUMENTS_PER_DIMENSION = 4
 # A word seen in one document co-occurs with nothing elsewhere; the cap bounds the model's size.
 MIN_DOCUMENTS = 2
 MAX_TERMS = 50_000
 # Below this size a dense SVD is quicker and steadier than ARPACK's iterations.
 DENSE_SVD_CELLS = 4_000_000
+# Each document's nearest neighbours by cosine, for score regularization (search/hybrid.py).
+NEIGHBORS = 10
+NEIGHBOR_BLOCK = 1024  # rows of the similarity matrix computed at a time, to bound memory
 
 
 @dataclass(frozen=True)
@@ -43,6 +51,8 @@ class SemanticModel:
     projection: np.ndarray  # (terms, dimensions): term weights -> latent space
     ids: dict[str, int]  # document id -> row of `vectors`
     vectors: np.ndarray  # (documents, dimensions), unit rows
+    neighbors: np.ndarray  # (documents, NEIGHBORS) rows of each document's nearest neighbours
+    neighbor_weights: np.ndarray  # (documents, NEIGHBORS) their cosines, each row summing to 1
 
     def query_vector(self, terms: Iterable[str]) -> np.ndarray | None:
         """Return the unit latent vector of a query's terms, or None if none is known."""
@@ -53,13 +63,30 @@ class SemanticModel:
         norm = float(np.linalg.norm(vector))
         return vector / norm if norm > 0 else None
 
-    def similarities(self, query: np.ndarray, ids: Iterable[str]) -> np.ndarray:
-        """Return the cosine of each document with a query vector; NaN for unknown documents."""
-        rows = np.array([self.ids.get(i, -1) for i in ids], dtype=np.int64)
+    def rows(self, ids: Iterable[str]) -> np.ndarray:
+        """Return the row of each document id, -1 for documents the model has no vector for."""
+        return np.array([self.ids.get(i, -1) for i in ids], dtype=np.int64)
+
+    def similarities(self, query: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Return the cosine of each document row with a query vector; NaN for row -1."""
         scores = np.full(len(rows), np.nan)
         known = rows >= 0
         scores[known] = self.vectors[rows[known]] @ query
         return scores
+
+    def neighbor_means(self, scores: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Return, for each document row, the weighted mean score of its neighbours.
+
+        `scores` belong to `rows`; a neighbour outside `rows` counts as scoring 0, and a row of
+        -1 gets 0.
+        """
+        by_row = np.zeros(len(self.vectors))
+        known = rows >= 0
+        by_row[rows[known]] = scores[known]
+        means = np.zeros(len(rows))
+        neighbors = self.neighbors[rows[known]]
+        means[known] = (by_row[neighbors] * self.neighbor_weights[rows[known]]).sum(axis=1)
+        return means
 
     def embed(self, reader: IndexReader) -> SemanticModel:
         """Return this projection with vectors for every document in `reader`."""
@@ -67,7 +94,26 @@ class SemanticModel:
         matrix = _weights(counts, self.terms, self.idf, self.avg_length)
         vectors = _unit_rows(matrix @ self.projection)
         return SemanticModel(self.terms, self.idf, self.avg_length, self.projection,
-                             {doc_id: row for row, doc_id in enumerate(ids)}, vectors)
+                             {doc_id: row for row, doc_id in enumerate(ids)}, vectors,
+                             *_nearest_neighbors(vectors))
+
+
+def _nearest_neighbors(vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return each row's nearest other rows by cosine, and their cosines scaled to sum to 1."""
+    count = min(NEIGHBORS, len(vectors) - 1)
+    neighbors = np.zeros((len(vectors), max(count, 0)), np.int32)
+    weights = np.zeros(neighbors.shape, np.float32)
+    if count < 1:
+        return neighbors, weights
+    for start in range(0, len(vectors), NEIGHBOR_BLOCK):
+        block = vectors[start:start + NEIGHBOR_BLOCK] @ vectors.T
+        own = np.arange(len(block))
+        block[own, own + start] = -np.inf
+        top = np.argpartition(-block, count - 1, axis=1)[:, :count]
+        neighbors[start:start + len(block)] = top
+        weights[start:start + len(block)] = np.take_along_axis(block, top, axis=1).clip(0)
+    totals = weights.sum(axis=1, keepdims=True)
+    return neighbors, weights / np.where(totals > 0, totals, 1)
 
 
 def doc_ids(reader: IndexReader) -> dict[int, str]:
@@ -121,7 +167,7 @@ def fit(reader: IndexReader) -> SemanticModel | None:
             df[term] = df.get(term, 0) + 1
     kept = sorted((t for t, n in df.items() if n >= MIN_DOCUMENTS), key=lambda t: (-df[t], t))
     kept = kept[:MAX_TERMS]
-    dimensions = min(DIMENSIONS, len(ids) - 1, len(kept) - 1)
+    dimensions = min(DIMENSIONS, len(ids) // DOCUMENTS_PER_DIMENSION, len(kept) - 1)
     if dimensions < 1:
         return None
     terms = {t: col for col, t in enumerate(kept)}
@@ -136,8 +182,9 @@ def fit(reader: IndexReader) -> SemanticModel | None:
     else:
         _, values, vt = svds(matrix, k=dimensions, random_state=0)
         vt = vt[np.argsort(-values)]
-    model = SemanticModel(terms, idf, avg_length, vt.T.astype(np.float32), {},
-                          np.zeros((0, dimensions), np.float32))
+    empty = np.zeros((0, dimensions), np.float32)
+    model = SemanticModel(terms, idf, avg_length, vt.T.astype(np.float32), {}, empty,
+                          empty.astype(np.int32), empty)
     return model.embed(reader)
 
 
@@ -147,19 +194,21 @@ def save(model: SemanticModel, folder: Path) -> None:
     with open(tmp, "wb") as out:
         np.savez(out, terms=np.array(list(model.terms)), idf=model.idf,
                  avg_length=np.array(model.avg_length), projection=model.projection,
-                 ids=np.array(list(model.ids)), vectors=model.vectors)
+                 ids=np.array(list(model.ids)), vectors=model.vectors,
+                 neighbors=model.neighbors, neighbor_weights=model.neighbor_weights)
     os.replace(tmp, folder / MODEL_FILE)
 
 
 def load(folder: Path) -> SemanticModel | None:
     """Return the model saved beside an index, or None if it has none (or an unreadable one)."""
     try:
-        with np.load(folder / MODEL_FILE, allow_pickle=False) as data:
+        with open(folder / MODEL_FILE, "rb") as file, np.load(file, allow_pickle=False) as data:
             return SemanticModel(
                 {str(t): i for i, t in enumerate(data["terms"])}, data["idf"],
                 float(data["avg_length"]), data["projection"],
-                {str(d): i for i, d in enumerate(data["ids"])}, data["vectors"])
-    except (OSError, ValueError, KeyError):
+                {str(d): i for i, d in enumerate(data["ids"])}, data["vectors"],
+                data["neighbors"], data["neighbor_weights"])
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
         return None
 
 

@@ -23,6 +23,7 @@ from whoosh.index import Index
 from whoosh.searching import Hit as WhooshHit
 from whoosh.searching import Searcher
 
+from cpcsearch.config import Config
 from cpcsearch.index import semantic, sentences
 from cpcsearch.index.schema import word_analyzer
 from cpcsearch.index.writing import CURRENT, open_index
@@ -117,9 +118,14 @@ def _facet_values(counts: dict[str | None, int], by_value: bool) -> list[dict[st
 class SearchEngine:
     """Search one index folder, following each new generation or commit within seconds."""
 
-    def __init__(self, index_dir: str | Path, reload_seconds: float = 2.0) -> None:
+    def __init__(self, index_dir: str | Path, reload_seconds: float = 2.0,
+                 semantic_weight: float = 0.5) -> None:
+        if not 0 <= semantic_weight <= 1:
+            raise ValueError(f"semantic weight {semantic_weight} is out of range: use a number "
+                             "from 0 (BM25 words only) to 1 (semantic similarity only)")
         self.index_dir = Path(index_dir)
         self.reload_seconds = reload_seconds
+        self.semantic_weight = semantic_weight
         self._lock = threading.Lock()
         self._target: str | None = None
         self._checked = 0.0
@@ -128,6 +134,11 @@ class SearchEngine:
         self._semantic: semantic.SemanticModel | None = None
         self._semantic_stamp: tuple[str | None, int] | None = None
         self._ids: tuple[tuple[str | None, int], dict[int, str]] | None = None
+
+    @classmethod
+    def from_config(cls, config: Config) -> SearchEngine:
+        """Return the engine of the configured index, with the configured ranking."""
+        return cls(config.INDEX_DIR, config.RELOAD_SECONDS, config.SEMANTIC_WEIGHT)
 
     def _current(self) -> Index:
         with self._lock:
@@ -169,7 +180,7 @@ class SearchEngine:
         ids_by_docnum = self._doc_ids(searcher)
         ids = [ids_by_docnum.get(docnum, "") for _, docnum in results.top_n]
         scores = [float(score or 0.0) for score, _ in results.top_n]
-        return hybrid.rerank(self._semantic, user_query, ids, scores)
+        return hybrid.rerank(self._semantic, user_query, ids, scores, self.semantic_weight)
 
     @contextmanager
     def searcher(self) -> Iterator[Searcher]:

@@ -127,5 +127,5 @@ def parse_query(text: str, schema: Schema) -> ParsedQuery:
         query = wq.NullQuery
     if query is wq.NullQuery and WORD.search(rest):
         query = _plain_words(rest, parser)
-    query = ranking.add_proximity(query)
+    query = ranking.add_proximity(ranking.fix_coordination(query))
     return ParsedQuery(text, query, start, end)

@@ -19,7 +19,7 @@ def create_app(config: Config | None = None, **overrides: Any) -> Flask:
     app = Flask(__name__)
     app.config["CPCSEARCH"] = config
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the documented key order
-    app.extensions["cpcsearch.engine"] = SearchEngine(config.INDEX_DIR, config.RELOAD_SECONDS)
+    app.extensions["cpcsearch.engine"] = SearchEngine.from_config(config)
     app.extensions["cpcsearch.jobs"] = JobRunner()
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)

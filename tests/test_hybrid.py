@@ -180,3 +180,15 @@ def test_a_word_no_title_has_keeps_its_bm25_scores(tmp_path: Path, docs: list[Do
     results = SearchEngine(index_dir).search(SearchRequest(q="drought"))
     assert [h.id for h in results.hits] == [TWICE.id, ONCE.id]
     assert results.hits[0].score > results.hits[1].score > 0
+
+
+def test_rerank_lifts_a_hit_whose_neighbours_score_well(model: semantic.SemanticModel,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Of two hits tied on the blend, the one among other good hits ranks first."""
+    monkeypatch.setattr(hybrid, "blend", lambda lexical, semantic, weight: np.array(
+        [1.0 if i.startswith("gas-") else 0.0 for i in ids][:-2] + [0.5, 0.5]))
+    ids = [i for i in model.ids if i not in ("gas-4", "elections-4")] + ["elections-4", "gas-4"]
+    order = hybrid.rerank(model, parse_query("compressor", SCHEMA).query, ids,
+                          [1.0] * len(ids), 0.5)
+    ranked = [ids[pos] for pos, _ in order]
+    assert ranked.index("gas-4") < ranked.index("elections-4")

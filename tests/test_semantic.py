@@ -232,3 +232,34 @@ def test_a_corrupt_model_is_ignored_and_search_stays_lexical(
         reindex(store, index_dir)
     model = semantic.load(index_dir / CURRENT)
     assert model is not None and "gas-new" in model.ids
+
+
+def test_each_document_links_to_its_nearest_neighbours(model: semantic.SemanticModel) -> None:
+    """The neighbour graph holds each row's most similar other rows, weights summing to 1."""
+    cosines_all = model.vectors @ model.vectors.T
+    count = min(semantic.NEIGHBORS, len(model.ids) - 1)
+    assert model.neighbors.shape == model.neighbor_weights.shape == (len(model.ids), count)
+    for row in range(len(model.ids)):
+        others = np.delete(np.arange(len(model.ids)), row)
+        best = np.sort(cosines_all[row, others])[::-1][:count]
+        assert row not in model.neighbors[row]
+        assert np.sort(cosines_all[row, model.neighbors[row]])[::-1] == pytest.approx(best,
+                                                                                   abs=1e-5)
+        total = float(model.neighbor_weights[row].sum())
+        assert total == pytest.approx(1.0, abs=1e-5) or total == 0.0
+
+
+def test_neighbour_means_weigh_the_scores_of_each_documents_neighbours(
+        model: semantic.SemanticModel) -> None:
+    """A document's neighbour mean is its neighbours' scores, weighted; unscored ones count 0."""
+    gas = [i for i in model.ids if i.startswith("gas-")]
+    rows = model.rows([*gas, "missing"])
+    scores = np.array([1.0] * len(gas) + [5.0])
+    means = model.neighbor_means(scores, rows)
+    for doc_id, mean in zip(gas, means, strict=False):
+        row = model.ids[doc_id]
+        scored = np.isin(model.neighbors[row], rows[rows >= 0])
+        assert mean == pytest.approx(float(model.neighbor_weights[row][scored].sum()))
+    assert means[-1] == 0.0
+    # gas documents are each other's nearest neighbours, so most of their weight stays in topic
+    assert means[: len(gas)].mean() > 0.5

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import os
 import zipfile
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from scipy import sparse
-from scipy.sparse.linalg import svds
+from scipy.sparse.linalg import norm, svds
 from whoosh.reading import IndexReader
 
 from cpcsearch.search.ranking import K1, B
@@ -38,7 +39,7 @@ MAX_TERMS = 50_000
 DENSE_SVD_CELLS = 4_000_000
 # Each document's nearest neighbours by cosine, for score regularization (search/hybrid.py).
 NEIGHBORS = 10
-NEIGHBOR_BLOCK = 1024  # rows of the similarity matrix computed at a time, to bound memory
+NEIGHBOR_BLOCK = 256  # rows of the similarity matrix computed at a time, to bound memory
 
 
 @dataclass(frozen=True)
@@ -90,9 +91,17 @@ class SemanticModel:
 
     def embed(self, reader: IndexReader) -> SemanticModel:
         """Return this projection with vectors for every document in `reader`."""
-        ids, counts = _documents(reader)
-        matrix = _weights(counts, self.terms, self.idf, self.avg_length)
-        vectors = _unit_rows(matrix @ self.projection)
+        counts = TermCounts.read(reader)
+        columns = np.array([self.terms.get(t, -1) for t in counts.vocabulary], dtype=np.int64)
+        known = counts.matrix[:, np.flatnonzero(columns >= 0)].tocsr()
+        known.indices = columns[columns >= 0][known.indices]  # renumber into the model's terms
+        known = sparse.csr_matrix((known.data, known.indices, known.indptr),
+                                  shape=(len(counts.ids), len(self.terms)))
+        return self._with_documents(counts.ids, _weights(known, counts.lengths, self.idf,
+                                                         self.avg_length))
+
+    def _with_documents(self, ids: list[str], weights: sparse.csr_matrix) -> SemanticModel:
+        vectors = _unit_rows(weights @ self.projection)
         return SemanticModel(self.terms, self.idf, self.avg_length, self.projection,
                              {doc_id: row for row, doc_id in enumerate(ids)}, vectors,
                              *_nearest_neighbors(vectors))
@@ -126,31 +135,44 @@ def doc_ids(reader: IndexReader) -> dict[int, str]:
     return found
 
 
-def _documents(reader: IndexReader) -> tuple[list[str], list[dict[str, int]]]:
-    """Return each live document's id and term counts, read from the index's term vectors."""
-    ids, counts = [], []
-    for docnum, doc_id in sorted(doc_ids(reader).items()):
-        ids.append(doc_id)
-        counts.append(dict(reader.vector_as("weight", docnum, FIELD))
-                      if reader.has_vector(docnum, FIELD) else {})
-    return ids, counts
+@dataclass(frozen=True)
+class TermCounts:
+    """The term counts of every live document, read from the index's term vectors."""
+
+    ids: list[str]
+    vocabulary: list[str]
+    matrix: sparse.csr_matrix  # (documents, vocabulary) counts
+    lengths: np.ndarray  # (documents,) number of terms
+
+    @classmethod
+    def read(cls, reader: IndexReader) -> TermCounts:
+        """Read the counts of the documents in `reader`."""
+        ids: list[str] = []
+        vocabulary: dict[str, int] = {}
+        rows, cols, values = array("i"), array("i"), array("f")
+        for docnum, doc_id in sorted(doc_ids(reader).items()):
+            if reader.has_vector(docnum, FIELD):
+                for term, count in reader.vector_as("weight", docnum, FIELD):
+                    rows.append(len(ids))
+                    cols.append(vocabulary.setdefault(term, len(vocabulary)))
+                    values.append(count)
+            ids.append(doc_id)
+        matrix = sparse.csr_matrix((np.frombuffer(values, np.float32),
+                                    (np.frombuffer(rows, np.int32), np.frombuffer(cols, np.int32))),
+                                   shape=(len(ids), len(vocabulary)))
+        return cls(ids, list(vocabulary), matrix, np.asarray(matrix.sum(axis=1)).ravel())
 
 
-def _weights(counts: list[dict[str, int]], terms: dict[str, int], idf: np.ndarray,
+def _weights(counts: sparse.csr_matrix, lengths: np.ndarray, idf: np.ndarray,
              avg_length: float) -> sparse.csr_matrix:
     """Return the documents' BM25 term weights (the ranking's own), each row of unit length."""
-    rows, cols, values = [], [], []
-    for row, doc in enumerate(counts):
-        norm = K1 * (1 - B + B * sum(doc.values()) / avg_length)
-        for term, tf in doc.items():
-            col = terms.get(term)
-            if col is not None:
-                rows.append(row)
-                cols.append(col)
-                values.append(idf[col] * tf * (K1 + 1) / (tf + norm))
-    matrix = sparse.csr_matrix((values, (rows, cols)), shape=(len(counts), len(terms)))
-    lengths = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
-    return sparse.diags(1 / np.where(lengths > 0, lengths, 1)) @ matrix
+    weights = counts.astype(np.float64)
+    rows = np.repeat(np.arange(weights.shape[0]), np.diff(weights.indptr))
+    tf = weights.data
+    weights.data = idf[weights.indices] * tf * (K1 + 1) / (
+        tf + K1 * (1 - B + B * lengths[rows] / avg_length))
+    norms = norm(weights, axis=1)
+    return sparse.diags(1 / np.where(norms > 0, norms, 1)) @ weights
 
 
 def _unit_rows(matrix: np.ndarray) -> np.ndarray:
@@ -160,32 +182,27 @@ def _unit_rows(matrix: np.ndarray) -> np.ndarray:
 
 def fit(reader: IndexReader) -> SemanticModel | None:
     """Fit the projection on the documents in `reader`; None if there are too few to learn from."""
-    ids, counts = _documents(reader)
-    df: dict[str, int] = {}
-    for doc in counts:
-        for term in doc:
-            df[term] = df.get(term, 0) + 1
-    kept = sorted((t for t, n in df.items() if n >= MIN_DOCUMENTS), key=lambda t: (-df[t], t))
+    counts = TermCounts.read(reader)
+    documents = len(counts.ids)
+    df = np.diff(counts.matrix.tocsc().indptr)
+    kept = sorted(np.flatnonzero(df >= MIN_DOCUMENTS), key=lambda c: (-df[c], counts.vocabulary[c]))
     kept = kept[:MAX_TERMS]
-    dimensions = min(DIMENSIONS, len(ids) // DOCUMENTS_PER_DIMENSION, len(kept) - 1)
+    dimensions = min(DIMENSIONS, documents // DOCUMENTS_PER_DIMENSION, len(kept) - 1)
     if dimensions < 1:
         return None
-    terms = {t: col for col, t in enumerate(kept)}
-    n = len(ids)
-    idf = np.log1p([(n - df[t] + 0.5) / (df[t] + 0.5) for t in kept])
-    lengths = [sum(doc.values()) for doc in counts]
-    avg_length = max(1.0, sum(lengths) / n)
-    matrix = _weights(counts, terms, idf, avg_length)
-    if matrix.shape[0] * matrix.shape[1] <= DENSE_SVD_CELLS:
-        _, _, vt = np.linalg.svd(matrix.toarray(), full_matrices=False)
+    idf = np.log1p((documents - df[kept] + 0.5) / (df[kept] + 0.5))
+    avg_length = max(1.0, float(counts.lengths.mean()))
+    weights = _weights(counts.matrix[:, kept].tocsr(), counts.lengths, idf, avg_length)
+    if weights.shape[0] * weights.shape[1] <= DENSE_SVD_CELLS:
+        _, _, vt = np.linalg.svd(weights.toarray(), full_matrices=False)
         vt = vt[:dimensions]
     else:
-        _, values, vt = svds(matrix, k=dimensions, random_state=0)
+        _, values, vt = svds(weights, k=dimensions, random_state=0)
         vt = vt[np.argsort(-values)]
     empty = np.zeros((0, dimensions), np.float32)
-    model = SemanticModel(terms, idf, avg_length, vt.T.astype(np.float32), {}, empty,
-                          empty.astype(np.int32), empty)
-    return model.embed(reader)
+    model = SemanticModel({counts.vocabulary[c]: i for i, c in enumerate(kept)}, idf, avg_length,
+                          vt.T.astype(np.float32), {}, empty, empty.astype(np.int32), empty)
+    return model._with_documents(counts.ids, weights)
 
 
 def save(model: SemanticModel, folder: Path) -> None:

@@ -22,8 +22,8 @@ def test_cranfield_scores_stay_above_their_floors() -> None:
     lexical, hybrid = evaluate(CRANFIELD, semantic_weights=(0.0, None))
     assert lexical["MAP"] >= 0.450  # BM25 alone reached 0.455
     assert lexical["nDCG@10"] >= 0.543  # 0.548
-    assert hybrid["MAP"] >= 0.470  # the default hybrid ranking reached 0.476
-    assert hybrid["nDCG@10"] >= 0.560  # 0.565
+    assert hybrid["MAP"] >= 0.480  # the default hybrid ranking reached 0.485
+    assert hybrid["nDCG@10"] >= 0.567  # 0.572 (the target: 0.567)
 
 
 def test_feedback_adds_related_terms_and_keeps_the_matches(tmp_path: Path) -> None:

@@ -192,3 +192,41 @@ def test_rerank_lifts_a_hit_whose_neighbours_score_well(model: semantic.Semantic
                           [1.0] * len(ids), 0.5)
     ranked = [ids[pos] for pos, _ in order]
     assert ranked.index("gas-4") < ranked.index("elections-4")
+
+
+@pytest.mark.parametrize(("text", "phrase"), [
+    ("middle corridor", "middle corridor"),
+    ("Kazakh Oil and the CPC Pipeline: A Single Point of Failure",
+     "kazakh oil cpc pipeline single point failure"),
+    ("gas date:2023 pipeline", "gas pipeline"),
+    ("high-speed rail", "high speed rail"),
+    ("gas", None),
+    ("author:smith gas", None),
+    ('"gas pipeline"', None),
+    ("gas NOT oil", None),
+    ("pipe* gas", None),
+])
+def test_plain_text_is_also_a_title_phrase(text: str, phrase: str | None) -> None:
+    """Two or more plain words (a title typed in, colons included) make a phrase in titles."""
+    found = parse_query(text, SCHEMA).title_phrase
+    assert (None if found is None else list(found.words)) == (
+        None if phrase is None else stems(phrase))
+
+
+def test_rerank_keeps_hits_with_the_query_in_their_title_first(
+        model: semantic.SemanticModel) -> None:
+    """Hits whose title holds the query phrase come first, in BM25 order, the rest below."""
+    ids, scores = bm25_order(model)
+    titled = {ids[-1], ids[-3]}
+    order = hybrid.rerank(model, parse_query("compressor", SCHEMA).query, ids, scores, 0.5,
+                          titled)
+    assert [ids[pos] for pos, _ in order[:2]] == [ids[-3], ids[-1]]
+    assert order[1][1] > order[2][1]
+
+
+def test_search_puts_articles_titled_with_the_query_first(demo_engine: SearchEngine) -> None:
+    """A reader typing words of a title finds the articles with that title first."""
+    results = demo_engine.search(SearchRequest(q="middle corridor", per_page=20))
+    titled = [h.title for h in results.hits if "middle corridor" in h.title.lower()]
+    assert len(titled) >= 2
+    assert [h.title for h in results.hits[:len(titled)]] == titled

@@ -174,13 +174,16 @@ class SearchEngine:
                 self._ids = (key, semantic.doc_ids(searcher.reader()))
             return self._ids[1]
 
-    def _rerank(self, searcher: Searcher, user_query: wq.Query,
+    def _rerank(self, searcher: Searcher, parsed: ParsedQuery,
                 results: Any) -> list[tuple[int, float]]:
         """Return (position, score) of `results` in hybrid order."""
         ids_by_docnum = self._doc_ids(searcher)
         ids = [ids_by_docnum.get(docnum, "") for _, docnum in results.top_n]
         scores = [float(score or 0.0) for score, _ in results.top_n]
-        return hybrid.rerank(self._semantic, user_query, ids, scores, self.semantic_weight)
+        titled = ({ids_by_docnum.get(d, "") for d in searcher.docs_for_query(parsed.title_phrase)}
+                  if parsed.title_phrase is not None else set())
+        return hybrid.rerank(self._semantic, parsed.query, ids, scores, self.semantic_weight,
+                             titled)
 
     @contextmanager
     def searcher(self) -> Iterator[Searcher]:
@@ -241,7 +244,7 @@ class SearchEngine:
                     yield []
                     continue
                 results = searcher.search(query, limit=max(limit, hybrid.WINDOW), filter=filters)
-                order = self._rerank(searcher, parsed.query, results)[:limit]
+                order = self._rerank(searcher, parsed, results)[:limit]
                 ids = self._doc_ids(searcher)
                 yield [(ids[results.docnum(pos)], score) for pos, score in order]
 
@@ -276,7 +279,7 @@ class SearchEngine:
                                   groupedby=groupedby, terms=True)
         first = (request.page - 1) * request.per_page
         if hybrid_order:
-            order = self._rerank(searcher, parsed.query, results)
+            order = self._rerank(searcher, parsed, results)
         else:
             order = [(pos, float(results.score(pos) or 0.0)) for pos in range(len(results.top_n))]
         # Feedback terms rank the hits; only the reader's own words are marked.

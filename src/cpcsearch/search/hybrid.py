@@ -9,11 +9,13 @@ about the same subject in other words. Two steps, both leaving the set of hits a
 2. Regularize: each hit then takes a share of its nearest neighbours' blended scores (Diaz,
    "Regularizing ad hoc retrieval scores", 2005), since documents close to other good answers
    tend to be good answers too (the cluster hypothesis).
+3. Hits whose title holds the whole query as a phrase stay first, as BM25 ranks them: a reader
+   who types (part of) an article's title is looking for that article.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import numpy as np
 from whoosh import query as wq
@@ -59,11 +61,13 @@ def blend(lexical: Sequence[float], semantic: np.ndarray, weight: float) -> np.n
 
 
 def rerank(model: SemanticModel | None, query: wq.Query, ids: Sequence[str],
-           scores: Sequence[float], weight: float) -> list[tuple[int, float]]:
+           scores: Sequence[float], weight: float,
+           title_matches: Collection[str] = ()) -> list[tuple[int, float]]:
     """Return (position, score) of hits in the order of their final scores.
 
-    `ids` and `scores` are the hits in BM25 order. The first `WINDOW` are re-ranked; with no
-    weight, no model or no known query term the BM25 order and scores come back unchanged.
+    `ids` and `scores` are the hits in BM25 order, `title_matches` the ids whose title holds
+    the query as a phrase. The first `WINDOW` are re-ranked; with no weight, no model or no
+    known query term the BM25 order and scores come back unchanged.
     """
     vector = model.query_vector(query_terms(query)) if model is not None and weight else None
     if model is None or vector is None or len(ids) < 2:
@@ -73,6 +77,8 @@ def rerank(model: SemanticModel | None, query: wq.Query, ids: Sequence[str],
     blended = blend(scores[:window], model.similarities(vector, rows), weight)
     final = ((1 - NEIGHBOR_SHARE) * blended
              + NEIGHBOR_SHARE * model.neighbor_means(blended, rows))
+    titled = [i for i in range(window) if ids[i] in title_matches]
+    final[titled] = 2 + np.asarray(scores, dtype=float)[titled] / scores[0]  # above the rest
     order = sorted(range(window), key=lambda i: (-final[i], i))
     # Hits beyond the window stay below it, in BM25 order.
     return [(i, float(final[i])) for i in order] + [(i, 0.0) for i in range(window, len(ids))]

@@ -37,6 +37,10 @@ DATE_TERM = re.compile(
 FIELD_PREFIX = re.compile(r"(\w+):")
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 WORD = re.compile(r"\w+(?:[-'’.]\w+)*")
+# Text with nothing but words and punctuation: no quotes, parentheses, wildcards or `field:`
+# (a colon followed by a space, as in a title, is punctuation).
+PLAIN_TEXT = re.compile(r"(?:[\w\s'’.,;!?-]|:(?=\s|$))*")
+OPERATORS = ("AND", "OR", "NOT", "ANDNOT")
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,8 @@ class ParsedQuery:
     query: wq.Query
     start: dt.date | None = None
     end: dt.date | None = None
+    # The whole text as one phrase in titles, for plain words (two or more): see hybrid.py.
+    title_phrase: wq.Query | None = None
 
     @property
     def words(self) -> list[str]:
@@ -112,7 +118,7 @@ def make_parser(schema: Schema) -> MultifieldParser:
 
 def _plain_words(text: str, parser: MultifieldParser) -> wq.Query:
     """Parse only the words of `text`, every syntax character dropped."""
-    words = [w for w in WORD.findall(text) if w.upper() not in ("AND", "OR", "NOT", "ANDNOT")]
+    words = [w for w in WORD.findall(text) if w.upper() not in OPERATORS]
     return parser.parse(" ".join(words)) if words else wq.NullQuery
 
 
@@ -128,4 +134,12 @@ def parse_query(text: str, schema: Schema) -> ParsedQuery:
     if query is wq.NullQuery and WORD.search(rest):
         query = _plain_words(rest, parser)
     query = ranking.add_proximity(ranking.fix_coordination(query))
-    return ParsedQuery(text, query, start, end)
+    return ParsedQuery(text, query, start, end, _title_phrase(rest, schema))
+
+
+def _title_phrase(text: str, schema: Schema) -> wq.Query | None:
+    """Return plain-word text as a phrase in the title field, or None for other queries."""
+    if not PLAIN_TEXT.fullmatch(text) or any(w in OPERATORS for w in text.split()):
+        return None
+    words = [t.text for t in schema["title"].analyzer(text, mode="query")]
+    return wq.Phrase("title", words) if len(words) > 1 else None

@@ -93,9 +93,9 @@ class SemanticModel:
         """Return this projection with vectors for every document in `reader`."""
         counts = TermCounts.read(reader)
         columns = np.array([self.terms.get(t, -1) for t in counts.vocabulary], dtype=np.int64)
-        known = counts.matrix[:, np.flatnonzero(columns >= 0)].tocsr()
-        known.indices = columns[columns >= 0][known.indices]  # renumber into the model's terms
-        known = sparse.csr_matrix((known.data, known.indices, known.indptr),
+        kept = counts.matrix[:, np.flatnonzero(columns >= 0)].tocsr()
+        # the same counts, their columns renumbered into the model's terms
+        known = sparse.csr_matrix((kept.data, columns[columns >= 0][kept.indices], kept.indptr),
                                   shape=(len(counts.ids), len(self.terms)))
         return self._with_documents(counts.ids, _weights(known, counts.lengths, self.idf,
                                                          self.avg_length))

@@ -240,9 +240,6 @@ class SearchEngine:
                 parsed = parse_query(text, searcher.schema)
                 filters = self._filters(SearchRequest(), parsed)
                 query = self._prepare(searcher, parsed, filters)
-                if query is wq.NullQuery:
-                    yield []
-                    continue
                 results = searcher.search(query, limit=max(limit, hybrid.WINDOW), filter=filters)
                 order = self._rerank(searcher, parsed, results)[:limit]
                 ids = self._doc_ids(searcher)

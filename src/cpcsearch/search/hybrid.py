@@ -1,7 +1,7 @@
 """Hybrid ranking: the BM25 hits re-ranked with the corpus's semantic model.
 
 BM25 rewards the query's exact words; the LSA model (`index/semantic.py`) rewards documents
-about the same subject in other words. Two steps, both leaving the set of hits as BM25 found it:
+about the same subject in other words. Three steps, all leaving the set of hits as BM25 found it:
 
 1. Blend: each score is rescaled to [0, 1] over the hits (min-max, as Elasticsearch's and
    OpenSearch's hybrid search normalize) and the two are averaged with the configured weight

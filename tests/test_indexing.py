@@ -9,7 +9,8 @@ import pytest
 
 from conftest import DEMO_DIR, build_index, make_config
 from cpcsearch.errors import IndexBusy
-from cpcsearch.index.writing import current_path, open_index, reindex
+from cpcsearch.index.reading import current_path, open_index
+from cpcsearch.index.writing import reindex
 from cpcsearch.search.engine import SearchEngine
 from cpcsearch.search.request import SearchRequest
 from cpcsearch.store import Store

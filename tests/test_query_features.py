@@ -46,7 +46,7 @@ def test_acronyms_and_odd_tokens(demo_engine: SearchEngine, demo_docs: dict) -> 
     assert mentioning(demo_docs, "COP29") <= found(demo_engine, "cop29")
     assert mentioning(demo_docs, "C5+1") <= found(demo_engine, "C5+1")
     program = {i for i, d in demo_docs.items() if "(SPP)" in d.section}
-    assert program and program <= found(demo_engine, "topic:spp")
+    assert program and program <= found(demo_engine, "section:spp")
 
 
 def test_explicit_fuzzy_words(demo_engine: SearchEngine, demo_docs: dict) -> None:

@@ -49,7 +49,7 @@ def test_author_field_and_filter_find_exactly_their_articles(demo_engine: Search
     for author in authors[::3]:
         expected = {i for i, d in demo_docs.items() if author in d.authors}
         assert set(ids(demo_engine, q=f'author:"{author}"')) == expected, author
-        assert set(ids(demo_engine, author=author)) == expected, author
+        assert set(ids(demo_engine, authors=(author,))) == expected, author
         surname = author.split()[-1].lower()
         assert expected <= set(ids(demo_engine, q=f"author:{surname}"))
 

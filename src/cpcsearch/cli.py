@@ -173,8 +173,9 @@ def _progress_bar() -> Progress:
 
 @main.command()
 @click.argument("query", required=False, default="")
-@click.option("--author", default="", help="Only articles by this author.")
-@click.option("--topic", default="", help="Only articles with this topic or section.")
+@click.option("--author", multiple=True, help="Only articles by this author (repeatable: any).")
+@click.option("--topic", multiple=True, help="Only articles with this topic (repeatable: any).")
+@click.option("--section", multiple=True, help="Only articles of this program (repeatable: any).")
 @click.option("--from", "date_from", default="", help="Published on or after (2023, 2023-05...).")
 @click.option("--to", "date_to", default="", help="Published on or before.")
 @click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance")
@@ -183,8 +184,9 @@ def _progress_bar() -> Progress:
 @click.option("--queries", type=click.File(encoding="utf-8"),
               help='A file of {"id", "text"} lines; prints one ranked list a line.')
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def search(query: str, author: str, topic: str, date_from: str, date_to: str, sort: str,
-           limit: int, page: int, queries: TextIO | None, as_json: bool) -> None:
+def search(query: str, author: tuple[str, ...], topic: tuple[str, ...], section: tuple[str, ...],
+           date_from: str, date_to: str, sort: str, limit: int, page: int,
+           queries: TextIO | None, as_json: bool) -> None:
     """Search the index.
 
     Examples: cpcsearch search '"middle corridor" author:smith date:2024'
@@ -197,13 +199,14 @@ def search(query: str, author: str, topic: str, date_from: str, date_to: str, so
     try:
         if queries is not None:
             items = [json.loads(line) for line in queries if line.strip()]
-            ranked = engine.rank([i["text"] for i in items], limit)
-            for item, hits in zip(items, ranked, strict=True):
+            for item in items:  # the users' search, without snippets or facets
+                found = engine.search(SearchRequest(q=item["text"], per_page=limit,
+                                                    snippets=False, facets=False))
                 click.echo(json.dumps({"id": item["id"], "hits": [
-                    {"id": doc_id, "score": round(score, 4)} for doc_id, score in hits]}))
+                    {"id": hit.id, "score": round(hit.score, 4)} for hit in found.hits]}))
             return
-        request = SearchRequest(q=query, author=author, topic=topic, date_from=date_from,
-                                date_to=date_to, sort=sort, page=page,
+        request = SearchRequest(q=query, authors=author, topics=topic, sections=section,
+                                date_from=date_from, date_to=date_to, sort=sort, page=page,
                                 per_page=min(max(limit, 1), 100))
         results = engine.search(request)
     except CpcSearchError as exc:

@@ -7,7 +7,8 @@ from typing import Any
 from cpcsearch.config import Config
 from cpcsearch.errors import IndexMissing
 from cpcsearch.importer import import_paths
-from cpcsearch.index.writing import Progress, ReindexReport, current_path, open_index, reindex
+from cpcsearch.index.reading import current_path, open_index
+from cpcsearch.index.writing import Progress, ReindexReport, reindex
 from cpcsearch.store import Store
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from whoosh.analysis import LowercaseFilter, RegexTokenizer
-from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StopFilter
+from whoosh.columns import VarBytesColumn
+from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.support.charset import accent_map
 
 from cpcsearch.document import Document
-from cpcsearch.index.analysis import TOKEN_PATTERN, text_analyzer
+from cpcsearch.index.analysis import STOP_WORDS, TOKEN_PATTERN, text_analyzer
 
 
 def word_analyzer() -> Any:
@@ -17,14 +19,28 @@ def word_analyzer() -> Any:
     return RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter()
 
 
+FACET_SEPARATOR = "\x1f"
+GROUP_SEPARATOR = "\x1e"
+FACET_FIELDS = ("authors", "topics", "section", "year")
+
+
+def name_analyzer() -> Any:
+    """Return the analyzer of names (authors): words folded to plain lowercase, not stemmed."""
+    return (RegexTokenizer(TOKEN_PATTERN) | CharsetFilter(accent_map) | LowercaseFilter()
+            | StopFilter(stoplist=STOP_WORDS, minsize=1))
+
+
 def build_schema() -> Schema:
     """Return the index schema.
 
-    `authors` and `topics` keep exact values for filters and facets; `author_text` and
-    `topic_text` are their analysed twins for `author:` and `topic:` queries; `words` is the
-    unstemmed vocabulary behind "did you mean" and search-as-you-type, `title_words` the
-    unstemmed title words that complete titles as one types. `content` keeps each document's
-    term counts (its vector) for the semantic model.
+    `content` (title, summary and body as one text) and `title` are the ranked text;
+    `section_text`, `author_text` and `topic_text` are the analysed section, authors and topics,
+    for `section:`, `author:` and `topic:` and as lightly weighted words of plain queries.
+    `authors`, `topics`, `section` and `year` keep exact values for filters; `facets` holds all
+    four as one column, read once per commit to count facets without touching stored fields.
+    `words` is the unstemmed vocabulary behind "did you mean" and search-as-you-type,
+    `title_words` the unstemmed title words that complete titles as one types. Summary and
+    body are stored, not indexed: `content` already indexes them.
     """
     text = text_analyzer()
     return Schema(
@@ -32,19 +48,35 @@ def build_schema() -> Schema:
         url=STORED(),
         title=TEXT(analyzer=text, stored=True, phrase=True),
         title_words=TEXT(analyzer=word_analyzer(), phrase=False),
-        summary=TEXT(analyzer=text, stored=True, phrase=True),
-        body=TEXT(analyzer=text, stored=True, phrase=True),
-        content=TEXT(analyzer=text, phrase=True, vector=True),
+        summary=STORED(),
+        body=STORED(),
+        content=TEXT(analyzer=text, phrase=True),
         authors=KEYWORD(stored=True, commas=True, scorable=False),
-        author_text=TEXT(analyzer=word_analyzer(), phrase=True),
+        author_text=TEXT(analyzer=name_analyzer(), phrase=True),
         topics=KEYWORD(stored=True, commas=True),
         topic_text=TEXT(analyzer=text, phrase=True),
         section=ID(stored=True),
+        section_text=TEXT(analyzer=text, phrase=True),
         date=DATETIME(stored=True, sortable=True),
         year=ID(stored=True),
+        facets=COLUMN(VarBytesColumn()),
         content_hash=ID(stored=True),
         words=TEXT(analyzer=word_analyzer(), phrase=False),
     )
+
+
+def facet_column(doc: Document) -> bytes:
+    """Return a document's facet values as the `facets` column stores them."""
+    groups = (doc.authors, doc.topics, [doc.section] if doc.section else [],
+              [str(doc.date.year)] if doc.date else [])
+    return GROUP_SEPARATOR.join(FACET_SEPARATOR.join(values) for values in groups).encode()
+
+
+def read_facets(value: bytes) -> tuple[tuple[str, ...], ...]:
+    """Return the (authors, topics, section, year) values of a `facets` column value."""
+    groups = value.decode().split(GROUP_SEPARATOR) if value else []
+    groups += [""] * (len(FACET_FIELDS) - len(groups))
+    return tuple(tuple(v for v in group.split(FACET_SEPARATOR) if v) for group in groups)
 
 
 def to_fields(doc: Document) -> dict[str, Any]:
@@ -60,8 +92,10 @@ def to_fields(doc: Document) -> dict[str, Any]:
         "authors": ",".join(a.replace(",", " ") for a in doc.authors),
         "author_text": " ; ".join(doc.authors),
         "topics": ",".join(t.replace(",", " ") for t in doc.topics),
-        "topic_text": " ; ".join([*doc.topics, doc.section]),
+        "topic_text": " ; ".join(doc.topics),
         "section": doc.section,
+        "section_text": doc.section,
+        "facets": facet_column(doc),
         "content_hash": doc.content_hash,
         "words": f"{doc.title}\n{doc.body}",
     }

@@ -5,7 +5,7 @@ naming the live one. A rebuild fills a new generation beside the live one and re
 symlink atomically, so readers never see a half-built index; an incremental update is one
 Whoosh commit, atomic too. `store_seq` in each generation's `cpcsearch.json` records how far
 into the store's history the index has read. Each generation also keeps its trained sentence
-splitter and its semantic model, refreshed after every commit.
+splitter.
 """
 
 from __future__ import annotations
@@ -22,12 +22,12 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.index import Index, LockError
 
-from cpcsearch.errors import IndexBusy, IndexMissing
-from cpcsearch.index import semantic, sentences
+from cpcsearch.errors import IndexBusy
+from cpcsearch.index import sentences
+from cpcsearch.index.reading import CURRENT
 from cpcsearch.index.schema import build_schema, to_fields
 from cpcsearch.store import Store
 
-CURRENT = "current"
 META = "cpcsearch.json"
 BATCH = 500
 
@@ -43,19 +43,6 @@ class ReindexReport:
     removed: int
     total: int
     generation: str
-
-
-def current_path(index_dir: str | Path) -> Path:
-    """Return the folder of the live generation; raise `IndexMissing` if there is none."""
-    link = Path(index_dir) / CURRENT
-    if not link.exists():
-        raise IndexMissing(f"no index in {index_dir}: run `cpcsearch reindex --full`")
-    return link.resolve()
-
-
-def open_index(index_dir: str | Path) -> Index:
-    """Open the live index read-only."""
-    return whoosh_index.open_dir(str(current_path(index_dir)))
 
 
 @contextmanager
@@ -124,8 +111,6 @@ def reindex(store: Store, index_dir: str | Path, full: bool = False,
         ix = whoosh_index.open_dir(str(generation))
         indexed, removed = _apply_changes(ix, store, _read_seq(generation), progress)
         _write_seq(generation, seq)
-        with ix.reader() as reader:
-            semantic.refresh(reader, generation, refit=False)
         return ReindexReport(False, indexed, removed, ix.doc_count(), generation.name)
 
 
@@ -140,8 +125,6 @@ def _rebuild(store: Store, index_dir: Path, progress: Progress | None) -> Reinde
         indexed, _ = _apply_changes(ix, store, 0, progress)
         _write_seq(generation, seq)
         sentences.save(sentences.train(store.bodies()), generation)
-        with ix.reader() as reader:
-            semantic.refresh(reader, generation, refit=True)
         tmp_link = index_dir / f".{CURRENT}.tmp"
         tmp_link.unlink(missing_ok=True)
         tmp_link.symlink_to(generation.name)

@@ -1,4 +1,10 @@
-"""Dates as people write them in queries: `2023`, `2023-05`, `2023-05-04`, and ranges of them."""
+"""Dates as people write them in queries: `2023`, `2023-05`, `2023-05-04`, and ranges of them.
+
+`DatesPlugin` makes `date:2023`, `date:2023-05`, `date:[2022 to 2024]`, the open ranges
+`date:[2023 to]` and `date:[to 2022]`, `after:2023-01` and `before:2020` into query nodes, so
+NOT, AND, OR and parentheses apply to them like to any term. A value that is not a date on the
+calendar searches as the words it is made of.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +12,14 @@ import calendar
 import datetime as dt
 import re
 
+from whoosh import query as wq
+from whoosh.qparser import syntax
+from whoosh.qparser.plugins import TaggingPlugin
+
 from cpcsearch.errors import QueryError
 
 PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?$")
+DATE_FIELD = "date"
 
 
 def date_bounds(text: str) -> tuple[dt.date, dt.date]:
@@ -33,15 +44,54 @@ def date_bounds(text: str) -> tuple[dt.date, dt.date]:
     return day_date, day_date
 
 
-def merge_range(
-    current: tuple[dt.date | None, dt.date | None],
-    start: dt.date | None = None,
-    end: dt.date | None = None,
-) -> tuple[dt.date | None, dt.date | None]:
-    """Intersect a (start, end) range with new bounds; None means open."""
-    lo, hi = current
-    if start and (lo is None or start > lo):
-        lo = start
-    if end and (hi is None or end < hi):
-        hi = end
-    return lo, hi
+def date_range(start: dt.date | None, end: dt.date | None) -> wq.Query:
+    """Return the query of documents published from `start` to `end`, both included."""
+    return wq.DateRange(DATE_FIELD, dt.datetime.combine(start, dt.time()) if start else None,
+                        dt.datetime.combine(end, dt.time.max) if end else None)
+
+
+def _bounds(op: str, one: str | None, low: str, high: str) -> tuple[dt.date | None, ...]:
+    """Return the (start, end, before) of a date term; raise `QueryError` if it is no date."""
+    if one is None:
+        if not (low or high):
+            raise QueryError("a date range needs at least one end")
+        return (date_bounds(low)[0] if low else None, date_bounds(high)[1] if high else None,
+                None)
+    first, last = date_bounds(one)
+    return {"date": (first, last, None), "after": (first, None, None),
+            "before": (None, None, first)}[op]
+
+
+class DateNode(syntax.SyntaxNode):
+    """A date term of the query: published within [start, end], or before a day."""
+
+    def __init__(self, start: dt.date | None, end: dt.date | None,
+                 before: dt.date | None) -> None:
+        self.start, self.end, self.before = start, end, before
+
+    def r(self) -> str:
+        return f"DateNode({self.start}, {self.end}, before={self.before})"
+
+    def query(self, parser: object) -> wq.Query:
+        if self.before is not None:  # "before 0001" is before the first day there is: empty
+            return wq.DateRange(DATE_FIELD, None, dt.datetime.combine(self.before, dt.time()),
+                                endexcl=True)
+        return date_range(self.start, self.end)
+
+
+class DatesPlugin(TaggingPlugin):
+    """Tag `date:`, `after:` and `before:` terms, ahead of the field and range plugins."""
+
+    expr = (r"(?i:(?P<op>date|after|before)):(?:\[\s*(?P<low>[^\]\s]*)\s*(?i:\bto\b)\s*"
+            r"(?P<high>[^\]\s]*)\s*\]|(?P<one>[^\s()\[\]\"]+))")
+    priority = -10
+
+    def create(self, parser: object, match: re.Match[str]) -> syntax.SyntaxNode:
+        op = match.group("op").lower()
+        try:
+            return DateNode(*_bounds(op, match.group("one"), match.group("low") or "",
+                                     match.group("high") or ""))
+        except QueryError:
+            # Not a date: the words it is made of ("date", "2023", "13") search as words.
+            words = [syntax.WordNode(w) for w in re.findall(r"\w+", match.group(0))]
+            return syntax.Group(words, boost=1.0) if words else syntax.Whitespace(" ")

@@ -1,37 +1,64 @@
 """Snippets: the passage with the most distinct query terms, escaped, with matches in `<mark>`.
 
 This is the one place where scraped text becomes HTML: every fragment is escaped here, and
-only the `<mark>` tags added here are markup.
+only the `<mark>` tags added here are markup. Words are matched by their index terms through
+the text analyzer, one distinct word at a time (cached), so a snippet costs a regular-expression
+pass over the text rather than a full analysis.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import re
+from collections.abc import Callable
+from functools import lru_cache
 
 from markupsafe import Markup, escape
-from whoosh.analysis import Analyzer
+
+from cpcsearch.index.analysis import TOKEN_PATTERN, text_analyzer
 
 SNIPPET_CHARS = 260
+TOKEN = re.compile(TOKEN_PATTERN)
+_ANALYZER = text_analyzer()
 
 
-def mark_terms(text: str, terms: set[str], analyzer: Analyzer) -> Markup:
-    """Return `text` escaped, with every token whose analysed form is in `terms` marked."""
+@lru_cache(maxsize=200_000)
+def word_terms(word: str) -> frozenset[str]:
+    """Return the index terms of one word as the text analyzer makes them."""
+    return frozenset(t.text for t in _ANALYZER(word))
+
+
+def mark_terms(text: str, terms: set[str]) -> Markup:
+    """Return `text` escaped, with every word that has one of `terms` marked."""
     pieces: list[str] = []
     last = 0
-    for token in analyzer(text, chars=True, removestops=False):
-        if token.text in terms and token.startchar >= last:
-            pieces.append(escape(text[last:token.startchar]))
-            pieces.append(Markup("<mark>%s</mark>") % text[token.startchar:token.endchar])
-            last = token.endchar
+    for match in TOKEN.finditer(text):
+        if word_terms(match.group()) & terms:
+            pieces.append(escape(text[last:match.start()]))
+            pieces.append(Markup("<mark>%s</mark>") % match.group())
+            last = match.end()
     pieces.append(escape(text[last:]))
     return Markup("").join(pieces)
 
 
-def _distinct(text: str, terms: set[str], analyzer: Analyzer) -> set[str]:
-    return {t.text for t in analyzer(text) if t.text in terms}
+def _distinct(text: str, terms: set[str]) -> set[str]:
+    found: set[str] = set()
+    for word in TOKEN.findall(text):
+        found |= word_terms(word) & terms
+    return found
 
 
-def best_passage(sentences: list[str], terms: set[str], analyzer: Analyzer,
+def _best_paragraph(paragraphs: list[str], terms: set[str]) -> int:
+    """Return the paragraph with the most distinct terms (the first, when none has any).
+
+    A cheap first pass, so only that paragraph is split into sentences and weighed closely.
+    """
+    if not terms or len(paragraphs) < 2:
+        return 0
+    found = [len(_distinct(p, terms)) for p in paragraphs]
+    return max(range(len(paragraphs)), key=lambda i: (found[i], -i))
+
+
+def best_passage(sentences: list[str], terms: set[str],
                  limit: int = SNIPPET_CHARS) -> tuple[str, bool, bool]:
     """Return the run of sentences with the most distinct terms, and whether text precedes/follows.
 
@@ -39,7 +66,7 @@ def best_passage(sentences: list[str], terms: set[str], analyzer: Analyzer,
     document's lead shows when nothing matches better.
     """
     best, best_score = (0, 1), (-1, False)
-    matched = [_distinct(s, terms, analyzer) for s in sentences]
+    matched = [_distinct(s, terms) for s in sentences]
     for start in range(len(sentences)):
         found: set[str] = set()
         length, end = 0, start
@@ -58,11 +85,12 @@ def best_passage(sentences: list[str], terms: set[str], analyzer: Analyzer,
     return passage, start > 0, end < len(sentences) or cut
 
 
-def snippet(fields: Iterable[str], terms: set[str], analyzer: Analyzer,
-            splitter: Callable[[str], list[str]]) -> Markup:
-    """Return the best passage of the given texts (summary, body...) as escaped, marked HTML."""
-    sentences = [s for text in fields if text for s in splitter(text)]
-    passage, before, after = best_passage(sentences, terms, analyzer)
-    html = mark_terms(passage, terms, analyzer)
-    return Markup("").join([Markup("… ") if before else Markup(""), html,
-                            Markup(" …") if after else Markup("")])
+def snippet(text: str, terms: set[str], splitter: Callable[[str], list[str]]) -> Markup:
+    """Return the best passage of a text (paragraphs apart by blank lines) as marked HTML."""
+    paragraphs = [p for p in text.split("\n\n") if p.strip()]
+    best = _best_paragraph(paragraphs, terms)
+    sentences = splitter(paragraphs[best]) if paragraphs else []
+    passage, before, after = best_passage(sentences, terms)
+    html = mark_terms(passage, terms)
+    return Markup("").join([Markup("… ") if before or best > 0 else Markup(""), html,
+                            Markup(" …") if after or best < len(paragraphs) - 1 else Markup("")])

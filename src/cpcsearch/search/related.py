@@ -15,7 +15,9 @@ def related(searcher: Searcher, doc_id: str, limit: int = 5) -> list[dict[str, s
     source = searcher.stored_fields(docnum)
     seen_titles = {source.get("title", "").casefold()}
     found = []
-    for hit in searcher.more_like(docnum, "body", top=limit * 3, numterms=KEY_TERMS):
+    text = f"{source.get('title', '')}\n\n{source.get('body', '')}"
+    for hit in searcher.more_like(docnum, "content", text=text, top=limit * 3,
+                                  numterms=KEY_TERMS):
         title = hit.get("title", "")
         if hit.get("content_hash") == source.get("content_hash") or title.casefold() in seen_titles:
             continue

@@ -1,13 +1,22 @@
-"""Acronyms, synonyms and name variants of the field, as data, and the query expansion using them.
+"""Acronyms, synonyms and name variants of the field, as data, and the parser plugin using them.
 
 A query naming one variant of a group searches for every variant of it: "TITR" also finds
-"Middle Corridor", "Turkey" also finds "Türkiye".
+"Middle Corridor", "SPP" also finds "Security and Politics Program", "Turkey" also finds
+"Türkiye". The plugin rewrites the parsed words of the query tree, never its text: quoted
+phrases and fielded words (`title:titr`) are left as typed.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
+from whoosh.qparser import syntax
+from whoosh.qparser.plugins import PhrasePlugin, Plugin
+
+from cpcsearch.search.ranking import DisMax
+
+# The centre's programs first: readers search by them, by acronym or by name.
 SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("SPP", "Security and Politics Program"),
     ("EEP", "Energy and Economy Program"),
@@ -31,26 +40,9 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("EU", "European Union"),
 )
 
-QUOTED = re.compile(r'"[^"]*"')
-# Joins the variants of one group; the parser reads it as "any of these, scored by the best",
-# so an article naming a thing twice over is not ranked above one naming it once.
-ALTERNATIVE = "SYNONYMOR"
 
-
-def _pattern(variant: str) -> str:
-    words = re.split(r"[\s-]+", variant)
-    return r"[\s-]+".join(re.escape(w) for w in words)
-
-
-def _as_phrase(variant: str, typed_words: int) -> str:
-    """Spell a variant for the parser, weighted to count as much as the words the reader typed.
-
-    A phrase scores the sum of its words, so a five-word alternative to a two-word query would
-    otherwise outweigh the query itself.
-    """
-    words = re.findall(r"\w+", variant)
-    spelled = words[0] if len(words) == 1 else '"' + " ".join(words) + '"'
-    return spelled if len(words) <= typed_words else f"{spelled}^{typed_words / len(words):.2g}"
+def _tokens(text: str) -> tuple[str, ...]:
+    return tuple(re.findall(r"\w+", text.lower()))
 
 
 def _is_short_acronym(variant: str) -> bool:
@@ -58,38 +50,124 @@ def _is_short_acronym(variant: str) -> bool:
     return variant.isupper() and len(variant) <= 3
 
 
-def _alternation(variants: list[str]) -> str:
-    # Longest first, so "BTC pipeline" wins over a shorter variant inside it.
-    return "|".join(_pattern(v) for v in sorted(variants, key=len, reverse=True))
+# token sequence -> (the group it names, whether it must be typed in capitals)
+VARIANTS: dict[tuple[str, ...], tuple[tuple[str, ...], bool]] = {
+    _tokens(v): (group, _is_short_acronym(v)) for group in SYNONYMS for v in group}
+LONGEST = max(len(tokens) for tokens in VARIANTS)
 
 
-VARIANTS = {v.lower(): group for group in SYNONYMS for v in group}
-# One pass, so an inserted alternative is never expanded again; a variant must stand alone
-# (not be a field value such as `title:titr`), and short acronyms match in capitals only.
-MATCHER = re.compile(
-    r"(?<![\w:\"])((?i:"
-    + _alternation([v for g in SYNONYMS for v in g if not _is_short_acronym(v)])
-    + ")|"
-    + _alternation([v for g in SYNONYMS for v in g if _is_short_acronym(v)])
-    + r")(?![\w+])"
-)
+def is_synonym(word: str) -> bool:
+    """Tell whether a word is, or is part of, a variant of some group (known vocabulary)."""
+    lowered = word.lower()
+    return any(lowered in tokens for tokens in VARIANTS)
 
 
-def _alternatives(match: re.Match[str]) -> str:
-    spelled = re.sub(r"[\s-]+", " ", match.group(0)).lower()
-    group = VARIANTS.get(spelled) or VARIANTS[next(v for v in VARIANTS
-                                                  if re.fullmatch(_pattern(v), spelled, re.I))]
-    typed_words = len(re.findall(r"\w+", spelled))
-    variants = dict.fromkeys(_as_phrase(v, typed_words) for v in group)
-    return "(" + f" {ALTERNATIVE} ".join(variants) + ")"
+class SynonymGroup(syntax.DisMaxGroup):
+    """The variants of one group, scored as the best-matching one (so naming a thing twice
+    over does not outrank naming it once)."""
+
+    qclass = DisMax
 
 
-def expand_synonyms(text: str) -> str:
-    """Rewrite each variant named outside quotes into the alternatives of its whole group."""
-    parts, last = [], 0
-    for quoted in QUOTED.finditer(text):
-        parts.append(MATCHER.sub(_alternatives, text[last:quoted.start()]))
-        parts.append(quoted.group(0))
-        last = quoted.end()
-    parts.append(MATCHER.sub(_alternatives, text[last:]))
-    return "".join(parts)
+# A short acronym in the text may be an everyday word ("price cap" for CAP), so as an
+# alternative it weighs less than the name it stands for.
+AMBIGUOUS_WEIGHT = 0.3
+
+
+def _alternative(variant: str, typed_words: int) -> syntax.SyntaxNode:
+    """Return one variant as a node weighted to count as much as the words the reader typed.
+
+    A phrase scores the sum of its words, so a five-word alternative to a two-word query would
+    otherwise outweigh the query itself.
+    """
+    words = _tokens(variant)
+    node = (syntax.WordNode(variant) if len(words) == 1
+            else PhrasePlugin.PhraseNode(" ".join(re.findall(r"\w+", variant)), 0))
+    weight = AMBIGUOUS_WEIGHT if _is_short_acronym(variant) else min(1.0, typed_words / len(words))
+    # The fields' own weights are set on the node when it fans out to them; the variant's weight
+    # goes on a group around it.
+    return syntax.OrGroup([node], boost=weight)
+
+
+def _typed_weight(typed: list[syntax.WordNode], group: tuple[str, ...]) -> int:
+    """Return how many words the typed variant counts as: an acronym, as many as it stands for."""
+    text = " ".join(w.text for w in typed)
+    if len(typed) == 1 and text.isupper():
+        return max(len(_tokens(v)) for v in group)
+    return len(_tokens(text))
+
+
+def _word_runs(group: syntax.GroupNode) -> Iterator[list[int]]:
+    """Yield the positions of each run of unfielded words, whitespace between them allowed."""
+    run: list[int] = []
+    for i, node in enumerate(group.nodes):
+        if type(node) is syntax.WordNode and node.fieldname is None:
+            run.append(i)
+        elif not isinstance(node, syntax.Whitespace):
+            if run:
+                yield run
+            run = []
+    if run:
+        yield run
+
+
+def _match(words: list[syntax.WordNode]) -> tuple[int, tuple[str, ...]] | None:
+    """Return how many of `words` the longest variant at their start spans, and its group."""
+    tokens: list[str] = []
+    ends: dict[int, int] = {}  # token count at the end of each word -> words used
+    for used, node in enumerate(words, 1):
+        tokens.extend(_tokens(node.text))
+        ends[len(tokens)] = used
+        if len(tokens) >= LONGEST:
+            break
+    for size in sorted(ends, reverse=True):
+        found = VARIANTS.get(tuple(tokens[:size]))
+        if found is None:
+            continue
+        group, capitals_only = found
+        typed = words[:ends[size]]
+        if capitals_only and not all(w.text.isupper() for w in typed):
+            continue
+        return ends[size], group
+    return None
+
+
+class SynonymsPlugin(Plugin):
+    """Replace the words naming a variant by the group of all its variants."""
+
+    def filters(self, parser: object) -> list[tuple[object, int]]:
+        # After field names are applied (100), before the words fan out to fields (110).
+        return [(self.expand, 105)]
+
+    def expand(self, parser: object, group: syntax.GroupNode) -> syntax.GroupNode:
+        for i, node in enumerate(group.nodes):
+            if isinstance(node, syntax.GroupNode) and not isinstance(node, SynonymGroup):
+                group.nodes[i] = self.expand(parser, node)
+        replaced: dict[int, tuple[int, syntax.SyntaxNode]] = {}
+        for run in _word_runs(group):
+            words = [group.nodes[i] for i in run]
+            at = 0
+            while at < len(words):
+                found = _match(words[at:])
+                if found is None:
+                    at += 1
+                    continue
+                used, variants = found
+                typed = _typed_weight(words[at:at + used], variants)
+                alternatives = SynonymGroup([_alternative(v, typed) for v in variants])
+                alternatives.set_range(words[at].startchar, words[at + used - 1].endchar)
+                replaced[run[at]] = (run[at + used - 1], alternatives)
+                at += used
+        if not replaced:
+            return group
+        nodes, i = [], 0
+        while i < len(group.nodes):
+            if i in replaced:
+                last, alternatives = replaced[i]
+                nodes.append(alternatives)
+                i = last + 1
+            else:
+                nodes.append(group.nodes[i])
+                i += 1
+        group.nodes = nodes
+        return group

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 
-from cpcsearch.search.engine import SearchResults
+from cpcsearch.search.present import SearchResults
 
 MARK = re.compile(r"</?mark>")
 

@@ -1,0 +1,89 @@
+"""The reading side of the index: which generation is live, and one shared searcher on it.
+
+A searcher is opened once per generation and commit and shared by every request (opening one
+reads the segment's term index and columns, tens of milliseconds on a large index), and a new
+one is opened when a reindex has swapped in a new generation or committed to the live one.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh.index import Index
+from whoosh.scoring import WeightingModel
+from whoosh.searching import Searcher
+
+from cpcsearch.errors import IndexMissing
+
+CURRENT = "current"
+
+
+def current_path(index_dir: str | Path) -> Path:
+    """Return the folder of the live generation; raise `IndexMissing` if there is none."""
+    link = Path(index_dir) / CURRENT
+    if not link.exists():
+        raise IndexMissing(f"no index in {index_dir}: run `cpcsearch reindex --full`")
+    return link.resolve()
+
+
+def open_index(index_dir: str | Path) -> Index:
+    """Open the live index read-only."""
+    return whoosh_index.open_dir(str(current_path(index_dir)))
+
+
+@dataclass
+class Snapshot:
+    """One commit of the live index: its shared searcher and what was derived from it."""
+
+    searcher: Searcher
+    folder: Path
+    _derived: dict[str, Any] = field(default_factory=dict)
+
+    def derived(self, key: str, make: Callable[[Searcher], Any]) -> Any:
+        """Return `make(searcher)`, computed once per commit (facet columns, the splitter)."""
+        if key not in self._derived:
+            self._derived[key] = make(self.searcher)
+        return self._derived[key]
+
+
+class LiveIndex:
+    """The live generation of one index folder, with one snapshot shared across threads.
+
+    At most every `reload_seconds` it checks whether the `current` link or the generation's
+    latest commit changed, and if so opens a new snapshot; requests holding the old one finish
+    on it (Whoosh's files stay readable until they close).
+    """
+
+    def __init__(self, index_dir: str | Path, weighting: WeightingModel,
+                 reload_seconds: float = 2.0) -> None:
+        self.index_dir = Path(index_dir)
+        self.weighting = weighting
+        self.reload_seconds = reload_seconds
+        self._lock = threading.Lock()
+        self._checked = 0.0
+        self._stamp: tuple[Path, int] | None = None
+        self._snapshot: Snapshot | None = None
+
+    def snapshot(self) -> Snapshot:
+        """Return the snapshot of the latest commit; raise `IndexMissing` without an index."""
+        with self._lock:
+            now = time.monotonic()
+            if self._snapshot is None or now - self._checked > self.reload_seconds:
+                self._checked = now
+                self._refresh()
+            assert self._snapshot is not None
+            return self._snapshot
+
+    def _refresh(self) -> None:
+        folder = current_path(self.index_dir)
+        ix = whoosh_index.open_dir(str(folder))
+        stamp = (folder, ix.latest_generation())
+        if stamp != self._stamp:
+            self._snapshot = Snapshot(ix.searcher(weighting=self.weighting), folder)
+            self._stamp = stamp

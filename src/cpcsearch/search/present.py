@@ -1,0 +1,116 @@
+"""Present: ranked document numbers → hits with marked snippets, a page of results, facets."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from markupsafe import Markup
+from whoosh import query as wq
+from whoosh.searching import Searcher
+
+from cpcsearch.search.highlight import mark_terms, snippet
+from cpcsearch.search.parse import positive_leaves
+from cpcsearch.search.request import SearchRequest
+
+# The fields whose matched words are marked in snippets and titles (both use the text analyzer).
+MARKED_FIELDS = frozenset({"content", "title"})
+MAX_MARKED = 200
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result."""
+
+    id: str
+    url: str
+    title: str
+    authors: list[str]
+    date: str | None
+    topics: list[str]
+    section: str
+    snippet: Markup
+    title_html: Markup
+    score: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the API's view of a hit."""
+        return {"id": self.id, "url": self.url, "title": self.title, "authors": self.authors,
+                "date": self.date, "topics": self.topics, "section": self.section,
+                "snippet": str(self.snippet), "score": round(self.score, 4)}
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    """A page of results, with facet counts over every match."""
+
+    request: SearchRequest
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    suggestion: str | None = None
+    corrected: bool = False
+    notices: tuple[str, ...] = ()
+    took_ms: float = 0.0
+
+    @property
+    def pages(self) -> int:
+        """Return the number of result pages (at least one)."""
+        return max(1, -(-self.total // self.request.per_page))
+
+    @property
+    def past_end(self) -> bool:
+        """Tell whether the requested page lies beyond the last page of results."""
+        return self.total > 0 and self.request.page > self.pages
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the API's view of the results."""
+        return {"query": self.request.q, "total": self.total, "page": self.request.page,
+                "per_page": self.request.per_page, "hits": [h.to_dict() for h in self.hits],
+                "facets": self.facets, "pages": self.pages,
+                "suggestion": self.suggestion, "corrected": self.corrected,
+                "notices": list(self.notices), "took_ms": round(self.took_ms, 2)}
+
+
+def marked_terms(searcher: Searcher, query: wq.Query) -> set[str]:
+    """Return the index terms a query looks for in the marked fields (patterns expanded)."""
+    reader = searcher.reader()
+    terms: set[str] = set()
+    for leaf in positive_leaves(query):
+        if leaf.field() not in MARKED_FIELDS:
+            continue
+        if isinstance(leaf, wq.MultiTerm):  # expansions are capped in parse.py
+            terms.update(t.decode() if isinstance(t, bytes) else t
+                         for _, t in leaf.expanded_terms(reader))
+        elif isinstance(leaf, wq.Phrase):
+            terms.update(leaf.words)
+        elif isinstance(leaf, wq.Term):
+            terms.add(leaf.text)
+        if len(terms) > MAX_MARKED:
+            break
+    return terms
+
+
+def _date_text(value: dt.datetime | None) -> str | None:
+    return value.date().isoformat() if value else None
+
+
+def _split(value: str | None) -> list[str]:
+    return [v for v in (value or "").split(",") if v]
+
+
+def make_hit(searcher: Searcher, docnum: int, score: float, terms: set[str],
+             splitter: Callable[[str], list[str]] | None) -> Hit:
+    """Return one hit; with a sentence splitter, with a snippet of its best passage."""
+    stored = searcher.stored_fields(docnum)
+    text = stored.get("body") or stored.get("summary", "")
+    return Hit(
+        id=stored["id"], url=stored.get("url", ""), title=stored.get("title", ""),
+        authors=_split(stored.get("authors")), date=_date_text(stored.get("date")),
+        topics=_split(stored.get("topics")), section=stored.get("section", ""),
+        snippet=snippet(text, terms, splitter) if splitter else Markup(""),
+        title_html=mark_terms(stored.get("title", ""), terms),
+        score=score,
+    )

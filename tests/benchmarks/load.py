@@ -271,8 +271,8 @@ def report(tallies: dict[str, Tally]) -> None:
     print(f"errors: {errors} (non-2xx answers and socket errors; deliberate 4xx excluded)")
     if "hostile" in tallies:
         cheap, hostile = tallies["cheap"], tallies["hostile"]
-        print(f"hostile queries: {hostile.requests:,} sent, {hostile.client_errors} answered 4xx "
-              f"(deliberate), p50 {merged_percentile([hostile], 50):.1f} ms, "
+        print(f"hostile queries: {hostile.requests:,} answered, {hostile.client_errors} of "
+              f"them 4xx (deliberate), p50 {merged_percentile([hostile], 50):.1f} ms, "
               f"p99 {merged_percentile([hostile], 99):.1f} ms")
         print(f"cheap queries alone: {cheap.requests:,}, p50 {merged_percentile([cheap], 50):.1f}"
               f" ms, p99 {merged_percentile([cheap], 99):.1f} ms")
@@ -338,6 +338,7 @@ def main(argv: list[str] | None = None) -> int:
             under_load = merged_percentile([tallies["cheap"]], 50)
             print(f"under load: cheap /api/search p50 ÷ FTS5 p50 ×{under_load / reference:.1f}")
             sizes = ", ".join(f"{mb:.0f}" for mb in server_rss_mb(server.pid))
+            print(f"machine load average: {os.getloadavg()[0]:.1f} (on {os.cpu_count()} cores)")
             print(f"server RSS after the run (MB; process, then its workers): {sizes}")
         finally:
             stop(server)

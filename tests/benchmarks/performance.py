@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -101,6 +102,7 @@ def measure(size: int, lines: list[str], queries_file: Path, folder: Path) -> di
     docs.write_text("".join(lines[:size]), encoding="utf-8")
     config = Config.load(env={}, STORE=str(folder / "store.sqlite"),
                          INDEX_DIR=str(folder / "index"))
+    load_before = os.getloadavg()[0]
     started = time.perf_counter()
     with Store(config.STORE) as store:
         imported = import_paths(store, [docs]).added
@@ -116,6 +118,7 @@ def measure(size: int, lines: list[str], queries_file: Path, folder: Path) -> di
     figures["serving"] = isolated("serve", config.STORE, config.INDEX_DIR, queries_file,
                                   str(SERVING_REPEAT))
     figures["incremental_s"] = incremental_seconds(config)
+    figures["load"] = (load_before, os.getloadavg()[0])
     return figures
 
 
@@ -125,7 +128,8 @@ def report(figures: dict) -> None:
     p50 = {name: percentile(values, 50) for name, values in latency.items()}
     p95 = {name: percentile(values, 95) for name, values in latency.items()}
     print(f"\n## {figures['size']:,} documents ({figures['imported']:,} imported into the store "
-          f"in {figures['import_s']:.1f} s; {len(latency['fts5'])} queries)")
+          f"in {figures['import_s']:.1f} s; {len(latency['fts5'])} queries; machine load "
+          f"average {figures['load'][0]:.1f} before, {figures['load'][1]:.1f} after)")
     print(f"{'engine':<14} {'build s':>8} {'peak RSS MB':>12} {'p50 ms':>8} {'p95 ms':>8}")
     for name, label in ENGINES.items():
         workers = build[name]["workers_peak_mb"]

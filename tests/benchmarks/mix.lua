@@ -15,7 +15,7 @@ function init(args)
     if #line > 0 then paths[#paths + 1] = line end
   end
   turn = number * 7
-  ok, client_errors, others = 0, 0, 0
+  client_errors, others = 0, 0
 end
 
 function request()
@@ -24,17 +24,15 @@ function request()
 end
 
 function response(status, headers, body)
-  if status >= 200 and status < 300 then
-    ok = ok + 1
-  elseif status >= 400 and status < 500 then
+  if status >= 400 and status < 500 then
     client_errors = client_errors + 1
-  else
+  elseif status < 200 or status >= 300 then
     others = others + 1
   end
 end
 
 function done(summary, latency, requests)
-  local counts = {ok = 0, client_errors = 0, others = 0}
+  local counts = {client_errors = 0, others = 0}
   for _, thread in ipairs(threads) do
     for name, _ in pairs(counts) do counts[name] = counts[name] + thread:get(name) end
   end
@@ -42,9 +40,9 @@ function done(summary, latency, requests)
   local percentiles = {}
   for i = 1, 1000 do percentiles[i] = string.format("%d", latency:percentile(i / 10)) end
   io.write(string.format(
-    '{"requests": %d, "seconds": %f, "ok": %d, "client_errors": %d, "others": %d, ' ..
+    '{"requests": %d, "seconds": %f, "client_errors": %d, "others": %d, ' ..
     '"socket_errors": %d, "percentiles_us": [%s]}\n',
-    summary.requests, summary.duration / 1e6, counts.ok, counts.client_errors, counts.others,
+    summary.requests, summary.duration / 1e6, counts.client_errors, counts.others,
     errors.connect + errors.read + errors.write + errors.timeout,
     table.concat(percentiles, ", ")))
 end

@@ -1,0 +1,200 @@
+"""Measure cpcsearch's build and search against plain Whoosh and SQLite FTS5, in one run.
+
+Run as ``python tests/benchmarks/performance.py [--sizes 1000,5000,21578] [--corpus DIR]``, where
+DIR holds `docs.jsonl` and `queries.txt` (default: the Reuters corpus in `../shared/`). For each
+size, the first N documents are imported into a temporary store and indexed three ways, each build
+in a process of its own so that its peak RSS is its own. The queries then run through the three
+engines interleaved in this one process (query i on every engine before query i+1) after one
+warm-up pass, so that a busy machine slows all three alike and the ratios stay meaningful.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from references import Fts5Reference, WhooshReference
+
+from cpcsearch.config import Config
+from cpcsearch.importer import import_paths
+from cpcsearch.pipeline import run_reindex
+from cpcsearch.search.engine import SearchEngine
+from cpcsearch.search.request import SearchRequest
+from cpcsearch.store import Store
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_CORPUS = HERE.parents[1].parent / "shared" / "data" / "news" / "reuters21578"
+ENGINES = {"cpcsearch": "cpcsearch", "whoosh": "plain Whoosh", "fts5": "SQLite FTS5"}
+SERVING_REPEAT = 5  # the serving process's RSS is read after 5 × 200 = 1,000 queries
+CHANGED = 100
+
+
+def isolated(*args: str | Path) -> dict[str, float]:
+    """Run one measurement of `isolated.py` in a fresh process and return its figures."""
+    done = subprocess.run([sys.executable, str(HERE / "isolated.py"), *map(str, args)],
+                          capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"isolated.py {' '.join(map(str, args))} failed:\n{done.stderr}")
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def percentile(values: list[float], p: int) -> float:
+    """Return the p-th percentile of `values` (inclusive method, as numpy's default)."""
+    return statistics.quantiles(values, n=100, method="inclusive")[p - 1]
+
+
+def cpcsearch_search(engine: SearchEngine) -> Callable[[str], object]:
+    """Return a function that searches like the API: defaults, top 10, snippets and facets."""
+
+    def search(text: str) -> object:
+        results = engine.search(SearchRequest(q=text))
+        return results.total, [str(hit.snippet) for hit in results.hits], results.facets
+
+    return search
+
+
+def interleaved(config: Config, folder: Path, queries: list[str]) -> dict[str, list[float]]:
+    """Return each engine's latencies in ms, the queries interleaved, after one warm-up pass."""
+    whoosh = WhooshReference(folder / "whoosh")
+    fts5 = Fts5Reference(folder / "fts5.sqlite")
+    runs = {"cpcsearch": cpcsearch_search(SearchEngine.from_config(config)),
+            "whoosh": whoosh.search, "fts5": fts5.search}
+    for text in queries:
+        for run in runs.values():
+            run(text)
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for text in queries:
+        for name, run in runs.items():
+            started = time.perf_counter()
+            run(text)
+            times[name].append((time.perf_counter() - started) * 1000)
+    whoosh.close()
+    fts5.close()
+    return times
+
+
+def incremental_seconds(config: Config) -> float:
+    """Change the bodies of 100 stored documents spread over the store; time the reindex."""
+    with Store(config.STORE) as store:
+        ids = [stored.document.id for stored in store.changes_since(0)]
+        picked = ids[::max(1, len(ids) // CHANGED)][:CHANGED]
+        changed = [store.get(doc_id) for doc_id in picked]
+        store.upsert_many((doc.replace(body=f"{doc.body}\n\nRevised figures follow."), None)
+                          for doc in changed if doc is not None)
+    started = time.perf_counter()
+    run_reindex(config, full=False)
+    return time.perf_counter() - started
+
+
+def measure(size: int, lines: list[str], queries_file: Path, folder: Path) -> dict:
+    """Return every figure of one corpus size."""
+    folder.mkdir(parents=True)
+    docs = folder / "docs.jsonl"
+    docs.write_text("".join(lines[:size]), encoding="utf-8")
+    config = Config.load(env={}, STORE=str(folder / "store.sqlite"),
+                         INDEX_DIR=str(folder / "index"))
+    load_before = os.getloadavg()[0]
+    started = time.perf_counter()
+    with Store(config.STORE) as store:
+        imported = import_paths(store, [docs]).added
+    figures: dict = {"size": size, "imported": imported,
+                     "import_s": time.perf_counter() - started}
+    figures["build"] = {
+        "cpcsearch": isolated("build", "cpcsearch", config.STORE, config.INDEX_DIR),
+        "whoosh": isolated("build", "whoosh", docs, folder / "whoosh"),
+        "fts5": isolated("build", "fts5", docs, folder / "fts5.sqlite"),
+    }
+    queries = queries_file.read_text(encoding="utf-8").splitlines()
+    figures["latency"] = interleaved(config, folder, queries)
+    figures["serving"] = isolated("serve", config.STORE, config.INDEX_DIR, queries_file,
+                                  str(SERVING_REPEAT))
+    figures["incremental_s"] = incremental_seconds(config)
+    figures["load"] = (load_before, os.getloadavg()[0])
+    return figures
+
+
+def report(figures: dict) -> None:
+    """Print one size's table and its ratios."""
+    build, latency, serving = figures["build"], figures["latency"], figures["serving"]
+    p50 = {name: percentile(values, 50) for name, values in latency.items()}
+    p95 = {name: percentile(values, 95) for name, values in latency.items()}
+    print(f"\n## {figures['size']:,} documents ({figures['imported']:,} imported into the store "
+          f"in {figures['import_s']:.1f} s; {len(latency['fts5'])} queries; machine load "
+          f"average {figures['load'][0]:.1f} before, {figures['load'][1]:.1f} after)")
+    print(f"{'engine':<14} {'build s':>8} {'peak RSS MB':>12} {'p50 ms':>8} {'p95 ms':>8}")
+    for name, label in ENGINES.items():
+        workers = build[name]["workers_peak_mb"]
+        note = f"  (+ workers, largest {workers:.0f} MB)" if workers else ""
+        print(f"{label:<14} {build[name]['seconds']:>8.2f} {build[name]['peak_mb']:>12.0f} "
+              f"{p50[name]:>8.2f} {p95[name]:>8.2f}{note}")
+    print(f"cpcsearch / FTS5: p50 ×{p50['cpcsearch'] / p50['fts5']:.1f} (target ≤ 2), "
+          f"p95 ×{p95['cpcsearch'] / p95['fts5']:.1f} (target ≤ 3)")
+    print(f"plain Whoosh build / cpcsearch build: "
+          f"×{build['whoosh']['seconds'] / build['cpcsearch']['seconds']:.2f} (target ≥ 3)")
+    print(f"fresh SearchEngine: made in {serving['engine_ms']:.1f} ms, first query "
+          f"{serving['first_ms']:.1f} ms (target < 300)")
+    print(f"serving process RSS: {serving['rss_start_mb']:.0f} MB at start, "
+          f"{serving['rss_first_mb']:.0f} MB after the first query, {serving['rss_end_mb']:.0f} MB "
+          f"after {serving['queries']:,} queries (target < 250)")
+    print(f"incremental reindex of {CHANGED} changed documents: {figures['incremental_s']:.2f} s "
+          f"(target < 5)", flush=True)
+
+
+def summary(all_figures: list[dict]) -> None:
+    """Print how the ratios grow with the corpus."""
+    print("\n## Ratios by size")
+    print(f"{'documents':>9} {'p50/FTS5':>9} {'p95/FTS5':>9} {'Whoosh/cpc build':>17}")
+    for figures in all_figures:
+        latency, build = figures["latency"], figures["build"]
+        ratios = [percentile(latency["cpcsearch"], p) / percentile(latency["fts5"], p)
+                  for p in (50, 95)]
+        print(f"{figures['size']:>9,} {ratios[0]:>9.1f} {ratios[1]:>9.1f} "
+              f"{build['whoosh']['seconds'] / build['cpcsearch']['seconds']:>17.2f}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Measure every size and print the tables."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,5000,21578",
+                        help="comma-separated corpus sizes (first N documents)")
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS,
+                        help="folder with docs.jsonl and queries.txt")
+    args = parser.parse_args(argv)
+    try:
+        sizes = [int(size) for size in args.sizes.split(",")]
+    except ValueError:
+        sizes = []
+    if not sizes or min(sizes) < 1:
+        parser.error(f"--sizes {args.sizes!r} is not a comma-separated list of positive numbers")
+    docs_file, queries_file = args.corpus / "docs.jsonl", args.corpus / "queries.txt"
+    if not docs_file.is_file() or not queries_file.is_file():
+        print(f"skipped: {docs_file} or {queries_file} is absent (the Reuters corpus ships in "
+              "../shared/, which a user's clone does not have)")
+        return 0
+    with docs_file.open(encoding="utf-8", newline="\n") as jsonl:  # a line ends at \n only
+        lines = [line for line in jsonl if line.strip()]
+    print(f"corpus {args.corpus}: {len(lines):,} documents; sizes {sizes}")
+    all_figures = []
+    with tempfile.TemporaryDirectory(prefix="cpcsearch-perf-") as tmp:
+        for size in sizes:
+            if size > len(lines):
+                print(f"size {size:,} is more than the corpus has: using {len(lines):,}")
+            folder = Path(tmp) / str(size)
+            all_figures.append(measure(min(size, len(lines)), lines, queries_file, folder))
+            report(all_figures[-1])
+            shutil.rmtree(folder)
+    summary(all_figures)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -23,7 +23,7 @@ from cpcsearch.search.present import SearchResults, make_hit, marked_terms
 from cpcsearch.search.related import related
 from cpcsearch.search.request import SearchRequest
 from cpcsearch.search.retrieve import Retrieved, retrieve
-from cpcsearch.search.spelling import suggest_spelling
+from cpcsearch.search.spelling import suggest_spelling, vocabulary
 from cpcsearch.search.suggest import suggest
 
 
@@ -49,7 +49,8 @@ class SearchEngine:
         schema = snapshot.searcher.schema
         parsed = parse_query(request.q, schema)
         found = self._run(snapshot, request, parsed)
-        suggestion = suggest_spelling(snapshot.searcher, parsed) if parsed.words else None
+        words = partial(snapshot.derived, "vocabulary", vocabulary)
+        suggestion = suggest_spelling(snapshot.searcher, words, parsed) if parsed.words else None
         corrected = False
         if suggestion and found.total == 0:
             retry = parse_query(suggestion, schema)

@@ -17,6 +17,10 @@ from markupsafe import Markup, escape
 from cpcsearch.index.analysis import TOKEN_PATTERN, text_analyzer
 
 SNIPPET_CHARS = 260
+# Only this much of a long paragraph, from a little before its first match, is split into
+# sentences (Punkt's cost grows with the text).
+WINDOW_CHARS = 1500
+LEAD_CHARS = 300
 TOKEN = re.compile(TOKEN_PATTERN)
 _ANALYZER = text_analyzer()
 
@@ -85,12 +89,29 @@ def best_passage(sentences: list[str], terms: set[str],
     return passage, start > 0, end < len(sentences) or cut
 
 
+def _window(paragraph: str, terms: set[str]) -> tuple[str, bool, bool]:
+    """Return the part of a long paragraph around its first match, and whether it was cut."""
+    if len(paragraph) <= WINDOW_CHARS:
+        return paragraph, False, False
+    first = next((m.start() for m in TOKEN.finditer(paragraph)
+                  if word_terms(m.group()) & terms), 0)
+    start = max(0, first - LEAD_CHARS)
+    end = start + WINDOW_CHARS
+    return paragraph[start:end], start > 0, end < len(paragraph)
+
+
 def snippet(text: str, terms: set[str], splitter: Callable[[str], list[str]]) -> Markup:
     """Return the best passage of a text (paragraphs apart by blank lines) as marked HTML."""
     paragraphs = [p for p in text.split("\n\n") if p.strip()]
     best = _best_paragraph(paragraphs, terms)
-    sentences = splitter(paragraphs[best]) if paragraphs else []
+    window, cut_before, cut_after = _window(paragraphs[best], terms) if paragraphs else ("", False, False)
+    sentences = splitter(window) if window else []
+    if cut_before and len(sentences) > 1:
+        sentences = sentences[1:]  # the first one starts mid-sentence
+    if cut_after and len(sentences) > 1:
+        sentences = sentences[:-1]
     passage, before, after = best_passage(sentences, terms)
+    before, after = before or cut_before, after or cut_after
     html = mark_terms(passage, terms)
     return Markup("").join([Markup("… ") if before or best > 0 else Markup(""), html,
                             Markup(" …") if after or best < len(paragraphs) - 1 else Markup("")])

@@ -8,7 +8,11 @@ is known and left alone (plain words search those fields too). A word typed in a
 
 from __future__ import annotations
 
-from nltk.metrics.distance import edit_distance
+from collections import defaultdict
+from collections.abc import Callable
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
@@ -17,9 +21,9 @@ from cpcsearch.search.parse import WORD, ParsedQuery, TypedWord
 from cpcsearch.search.synonyms import is_synonym
 
 # The unstemmed lexicon corrections are drawn from, by the field a word was typed in: the
-# vocabulary of the text, or the words of the exact author, topic and section names.
-LEXICONS = {None: "words", "title": "title_words"}
-NAME_LEXICONS = {"author_text": "authors", "topic_text": "topics", "section_text": "section"}
+# vocabulary of the text and titles, or the words of the exact author, topic and section names.
+LEXICONS = {None: "words", "title": "title_words", "author_text": "authors",
+            "topic_text": "topics", "section_text": "section"}
 MIN_WORD = 3
 MAX_DISTANCE = 2
 # A word found in some documents is still corrected when the correction is found in this
@@ -41,21 +45,33 @@ def _documents(reader: IndexReader, searcher: Searcher, word: str,
     return found
 
 
-def _candidates(searcher: Searcher, fieldname: str | None, word: str) -> list[str]:
-    """Return words spelt like `word` in the lexicon of the field it was typed in."""
-    if fieldname in NAME_LEXICONS:
-        names = searcher.reader().lexicon(NAME_LEXICONS[fieldname])
-        words = {w for name in names for w in WORD.findall(name.decode().lower())}
-        return [w for w in words if w[0] == word[0]
-                and edit_distance(word, w, transpositions=True) <= MAX_DISTANCE]
-    lexicon = LEXICONS.get(fieldname)
-    if lexicon is None:
-        return []
-    return searcher.corrector(lexicon).suggest(word, limit=CANDIDATES, maxdist=MAX_DISTANCE,
-                                               prefix=1)
+Vocabulary = dict[str, dict[str, list[str]]]
 
 
-def _correction(searcher: Searcher, word: TypedWord) -> str | None:
+def vocabulary(searcher: Searcher) -> Vocabulary:
+    """Return each lexicon's words by their first letter (computed once per commit)."""
+    reader = searcher.reader()
+    found: Vocabulary = {}
+    for field, lexicon in LEXICONS.items():
+        by_letter: dict[str, set[str]] = defaultdict(set)
+        if lexicon in searcher.schema:
+            for term in reader.lexicon(lexicon):
+                for word in WORD.findall(term.decode().lower()):
+                    by_letter[word[0]].add(word)
+        found[field or ""] = {letter: sorted(words) for letter, words in by_letter.items()}
+    return found
+
+
+def _candidates(words: Vocabulary, fieldname: str | None, word: str) -> list[tuple[int, str]]:
+    """Return (distance, word) of the words spelt like `word` in its field's lexicon."""
+    pool = words.get(fieldname or "", {}).get(word[0], [])
+    found = process.extract(word, pool, scorer=OSA.distance, score_cutoff=MAX_DISTANCE,
+                            limit=CANDIDATES)
+    return [(int(distance), candidate) for candidate, distance, _ in found]
+
+
+def _correction(searcher: Searcher, words: Callable[[], Vocabulary],
+                word: TypedWord) -> str | None:
     core = WORD.search(word.text)
     if core is None:
         return None
@@ -64,21 +80,25 @@ def _correction(searcher: Searcher, word: TypedWord) -> str | None:
         return None
     reader = searcher.reader()
     found = _documents(reader, searcher, lowered, word.fieldname)
-    # Whoosh ranks candidates by frequency alone; the closest spelling comes first here.
-    candidates = [c for c in _candidates(searcher, word.fieldname, lowered) if c != lowered]
-    scored = sorted((edit_distance(lowered, c, transpositions=True),
-                     -_documents(reader, searcher, c, word.fieldname), c) for c in candidates)
+    # The closest spelling first, then the one in more documents.
+    scored = sorted((distance, -_documents(reader, searcher, c, word.fieldname), c)
+                    for distance, c in _candidates(words(), word.fieldname, lowered)
+                    if c != lowered)
     for _, better, candidate in scored:
         if better and (found == 0 or found * FEWER <= -better):
             return word.text.replace(core.group(), candidate, 1)
     return None
 
 
-def suggest_spelling(searcher: Searcher, parsed: ParsedQuery) -> str | None:
-    """Return the query text with its misspelt words corrected, or None if none is."""
+def suggest_spelling(searcher: Searcher, words: Callable[[], Vocabulary],
+                     parsed: ParsedQuery) -> str | None:
+    """Return the query text with its misspelt words corrected, or None if none is.
+
+    `words` gives the vocabulary, asked for only when some word matched too little.
+    """
     text, changed = parsed.text, False
     for word in sorted(parsed.words, key=lambda w: w.start, reverse=True):
-        corrected = _correction(searcher, word)
+        corrected = _correction(searcher, words, word)
         if corrected is not None and text[word.start:word.end] == word.text:
             text = text[:word.start] + corrected + text[word.end:]
             changed = True

@@ -33,9 +33,10 @@ def name_analyzer() -> Any:
 def build_schema() -> Schema:
     """Return the index schema.
 
-    `content` (title, summary and body as one text) and `title` are the ranked text;
-    `section_text`, `author_text` and `topic_text` are the analysed section, authors and topics,
-    for `section:`, `author:` and `topic:` and as lightly weighted words of plain queries.
+    `content` (title, section, authors, topics, summary and body as one text, so one length
+    normalization weighs them: BM25F) and `title` are the ranked text; `section_text`,
+    `author_text` and `topic_text` are the analysed section, authors and topics for `section:`,
+    `author:` and `topic:`.
     `authors`, `topics`, `section` and `year` keep exact values for filters; `facets` holds all
     four as one column, read once per commit to count facets without touching stored fields.
     `words` is the unstemmed vocabulary behind "did you mean" and search-as-you-type,
@@ -88,7 +89,8 @@ def to_fields(doc: Document) -> dict[str, Any]:
         "title_words": doc.title,
         "summary": doc.summary,
         "body": doc.body,
-        "content": f"{doc.title}\n\n{doc.summary}\n\n{doc.body}",
+        "content": "\n\n".join([doc.title, doc.section, " ; ".join(doc.authors),
+                                 " ; ".join(doc.topics), doc.summary, doc.body]),
         "authors": ",".join(a.replace(",", " ") for a in doc.authors),
         "author_text": " ; ".join(doc.authors),
         "topics": ",".join(t.replace(",", " ") for t in doc.topics),

@@ -14,11 +14,9 @@ from whoosh.searching import Searcher
 # counts a word found in all three three times. `content` holds all three as one text with one
 # length normalization (BM25F proper); the title adds a half-weight bonus for words a reader
 # sees in the heading. (Cranfield: separate fields MAP 0.440 nDCG@10 0.534; content alone
-# 0.451 / 0.548; content + title x0.5 0.455 / 0.548.) A reader typing a program's name or
-# acronym wants that program's articles first, so the section counts like the text; authors
-# and topics weigh little, enough that their names find their articles.
-FIELD_BOOSTS: dict[str, float] = {"content": 1.0, "title": 0.5, "section_text": 1.0,
-                                  "author_text": 0.3, "topic_text": 0.3}
+# 0.451 / 0.548; content + title x0.5 0.455 / 0.548.) `content` also holds the section,
+# authors and topics, so a program's or an author's name finds their articles.
+FIELD_BOOSTS: dict[str, float] = {"content": 1.0, "title": 0.5}
 
 
 

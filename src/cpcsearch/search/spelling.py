@@ -2,7 +2,7 @@
 
 A word is corrected only when it matches nothing in its fields, or far fewer documents than the
 correction would; a word whose stem matched, a synonym and any author, topic or section word
-is known and left alone (plain words search those fields too). A word typed in a field
+is known and left alone (the ranked text holds those names too). A word typed in a field
 (`author:okafr`) is corrected from that field's lexicon; field prefixes and syntax stay as typed.
 """
 

@@ -7,7 +7,8 @@ number, so counting a result set touches neither stored fields nor the whole ind
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Collection
+from itertools import chain
 from typing import Any
 
 from whoosh.searching import Searcher
@@ -18,25 +19,28 @@ FACET_NAMES = ("author", "topic", "section", "year")
 FACET_SIZE = 10
 
 
-def facet_table(searcher: Searcher) -> list[tuple[tuple[str, ...], ...]]:
+FacetTable = list[list[tuple[str, ...]]]  # per facet, the values of each document number
+
+
+def facet_table(searcher: Searcher) -> FacetTable:
     """Return the facet values of every document number of the searcher's commit."""
     reader = searcher.reader()
     if not reader.has_column("facets"):
-        return [((),) * len(FACET_NAMES)] * reader.doc_count_all()
-    return [read_facets(value) for value in reader.column_reader("facets")]
+        return [[()] * reader.doc_count_all() for _ in FACET_NAMES]
+    rows = [read_facets(value) for value in reader.column_reader("facets")]
+    return [list(column) for column in zip(*rows, strict=True)] if rows else [
+        [] for _ in FACET_NAMES]
 
 
-def count_facets(table: list[tuple[tuple[str, ...], ...]], docnums: Iterable[int],
+def count_facets(table: FacetTable, docnums: Collection[int],
                  selected: dict[str, tuple[str, ...]]) -> dict[str, list[dict[str, Any]]]:
     """Return the top values of each facet in a result set, selected values always included.
 
     Values are the most frequent first (years: newest first); `selected` marks those the
     request filters by, shown even beyond the top ones when the result set has them.
     """
-    counters = [Counter() for _ in FACET_NAMES]
-    for docnum in docnums:
-        for counter, values in zip(counters, table[docnum], strict=True):
-            counter.update(values)
+    counters = [Counter(chain.from_iterable(map(column.__getitem__, docnums)))
+                for column in table]
     facets = {}
     for name, counter in zip(FACET_NAMES, counters, strict=True):
         chosen = selected.get(name, ())

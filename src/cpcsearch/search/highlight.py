@@ -102,9 +102,9 @@ def _window(paragraph: str, terms: set[str]) -> tuple[str, bool, bool]:
 
 def snippet(text: str, terms: set[str], splitter: Callable[[str], list[str]]) -> Markup:
     """Return the best passage of a text (paragraphs apart by blank lines) as marked HTML."""
-    paragraphs = [p for p in text.split("\n\n") if p.strip()]
+    paragraphs = [p for p in text.split("\n\n") if p.strip()] or [""]
     best = _best_paragraph(paragraphs, terms)
-    window, cut_before, cut_after = _window(paragraphs[best], terms) if paragraphs else ("", False, False)
+    window, cut_before, cut_after = _window(paragraphs[best], terms)
     sentences = splitter(window) if window else []
     if cut_before and len(sentences) > 1:
         sentences = sentences[1:]  # the first one starts mid-sentence

@@ -1,0 +1,77 @@
+"""Facets, chips and pagination as the readers' page and the API show them."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from bs4 import BeautifulSoup
+
+from conftest import FIXTURES_DIR, build_index, make_config
+from cpcsearch.web import create_app
+
+EEP = "Energy and Economy Program (EEP)"
+SCP = "South Caucasus Program (SCP)"
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    config = build_index(make_config(tmp_path_factory.mktemp("facets")),
+                         FIXTURES_DIR / "query_corpus.jsonl")
+    return create_app(config).test_client()
+
+
+def params(href: str) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(href).query)
+
+
+def test_api_filters_by_several_sections_and_counts_the_result_set(client) -> None:  # type: ignore[no-untyped-def]
+    data = client.get("/api/search", query_string=[("q", "gas"), ("section", EEP),
+                                                   ("section", SCP)]).get_json()
+    assert data["total"] == 4
+    sections = {f["value"]: (f["count"], f["selected"]) for f in data["facets"]["section"]}
+    assert sections == {EEP: (3, True), SCP: (1, True)}
+
+
+def test_a_chip_removes_its_own_filter_and_keeps_the_rest(client) -> None:  # type: ignore[no-untyped-def]
+    page = client.get("/search", query_string=[("q", "gas"), ("author", "Samuel Okafor"),
+                                               ("section", EEP)])
+    soup = BeautifulSoup(page.get_data(as_text=True), "lxml")
+    chips = {chip.span.get_text(): chip.a["href"] for chip in soup.select(".chips .chip")}
+    assert set(chips) == {"Author: Samuel Okafor", f"Program: {EEP}"}
+    removed = params(chips["Author: Samuel Okafor"])
+    assert removed == {"q": ["gas"], "section": [EEP]}
+    selected = soup.select(".facets li.selected a")
+    assert {a.get_text(strip=True) for a in selected} == {"✓ Samuel Okafor", f"✓ {EEP}"}
+
+
+def test_a_facet_value_adds_to_the_same_facet(client) -> None:  # type: ignore[no-untyped-def]
+    page = client.get("/search", query_string=[("q", "gas"), ("section", EEP)])
+    soup = BeautifulSoup(page.get_data(as_text=True), "lxml")
+    link = next(a for a in soup.select(".facets a") if a.get_text(strip=True) == "Samuel Okafor")
+    assert params(link["href"]) == {"q": ["gas"], "section": [EEP], "author": ["Samuel Okafor"]}
+
+
+def test_a_page_past_the_end(client) -> None:  # type: ignore[no-untyped-def]
+    data = client.get("/api/search?q=energy&per_page=3&page=99").get_json()
+    assert (data["hits"], data["total"], data["pages"]) == ([], 8, 3)
+    page = client.get("/search?q=energy&per_page=3&page=99")
+    assert page.status_code == 200
+    soup = BeautifulSoup(page.get_data(as_text=True), "lxml")
+    assert "No results on page 99" in soup.select_one(".past-end").get_text()
+    assert params(soup.select_one(".past-end a")["href"])["page"] == ["3"]
+    assert not soup.select(".pager")
+
+
+@pytest.mark.parametrize("q", ["date:2023-13 energy", "date:12345", "before:0001", "*a*",
+                               'gas "', "(gas", "NOT", "author:"])
+def test_query_syntax_is_never_a_400(client, q: str) -> None:  # type: ignore[no-untyped-def]
+    assert client.get("/api/search", query_string={"q": q}).status_code == 200
+
+
+@pytest.mark.parametrize("query", ["sort=zzz", "page=0", "year=20x3", "per_page=500"])
+def test_bad_parameters_are_a_400(client, query: str) -> None:  # type: ignore[no-untyped-def]
+    answer = client.get(f"/api/search?q=gas&{query}")
+    assert answer.status_code == 400
+    assert re.search(r"sort|page|year|per_page", answer.get_json()["error"]["message"])

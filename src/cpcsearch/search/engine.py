@@ -1,21 +1,21 @@
 """Searching the live index, as one straight pipeline.
 
-parse (text → query tree) → plan (filters, sort, depth) → retrieve (one Whoosh search) →
-rerank → present (hits with snippets, facet counts, "did you mean"). The web page, the JSON
+parse (text → query tree) → plan (filters, sort, depth) → retrieve (one Whoosh search, which
+ranks: no re-ranking stage earned its place, see `ranking.py`) → present (hits with snippets,
+facet counts, "did you mean"). The web page, the JSON
 API, the CLI and the relevance benchmark all call `SearchEngine.search()`.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
 from cpcsearch.config import Config
 from cpcsearch.index import sentences
 from cpcsearch.index.reading import LiveIndex, Snapshot
-from cpcsearch.search import ranking, rerank
+from cpcsearch.search import ranking
 from cpcsearch.search.facets import count_facets, facet_table
 from cpcsearch.search.parse import ParsedQuery, parse_query
 from cpcsearch.search.plan import plan
@@ -30,8 +30,10 @@ from cpcsearch.search.suggest import suggest
 class SearchEngine:
     """Search one index folder, following each new generation or commit within seconds."""
 
-    def __init__(self, index_dir: str | Path, reload_seconds: float = 2.0) -> None:
-        self.live = LiveIndex(index_dir, ranking.weighting(), reload_seconds)
+    def __init__(self, index_dir: str | Path, reload_seconds: float = 2.0,
+                 rank: ranking.Ranking = ranking.DEFAULT) -> None:
+        self.rank = rank
+        self.live = LiveIndex(index_dir, rank.weighting(), reload_seconds)
 
     @classmethod
     def from_config(cls, config: Config) -> SearchEngine:
@@ -47,13 +49,13 @@ class SearchEngine:
         started = time.perf_counter()
         snapshot = self.live.snapshot()
         schema = snapshot.searcher.schema
-        parsed = parse_query(request.q, schema)
+        parsed = parse_query(request.q, schema, self.rank)
         found = self._run(snapshot, request, parsed)
         words = partial(snapshot.derived, "vocabulary", vocabulary)
         suggestion = suggest_spelling(snapshot.searcher, words, parsed) if parsed.words else None
         corrected = False
         if suggestion and found.total == 0:
-            retry = parse_query(suggestion, schema)
+            retry = parse_query(suggestion, schema, self.rank)
             retried = self._run(snapshot, request, retry)
             if retried.total:
                 parsed, found, corrected = retry, retried, True
@@ -63,10 +65,7 @@ class SearchEngine:
         planned = plan(request, parsed)
         if planned is None:
             return Retrieved([], 0, frozenset())
-        found = retrieve(snapshot.searcher, planned, planned.depth)
-        if planned.sortedby is None:
-            found = replace(found, ranked=rerank.rerank(snapshot.searcher, parsed, found.ranked))
-        return found
+        return retrieve(snapshot.searcher, planned, planned.depth)
 
     def _present(self, snapshot: Snapshot, request: SearchRequest, parsed: ParsedQuery,
                  found: Retrieved, suggestion: str | None, corrected: bool,

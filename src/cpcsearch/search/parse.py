@@ -133,10 +133,11 @@ class _PlusMinusPlugin(PlusMinusPlugin):
         return result
 
 
-def make_parser(schema: Schema, operators: bool = True) -> MultifieldParser:
-    """Return the parser of user queries over the ranked text fields."""
-    parser = MultifieldParser(list(ranking.FIELD_BOOSTS), schema,
-                              fieldboosts=ranking.FIELD_BOOSTS, group=ranking.GROUP)
+def make_parser(schema: Schema, fields: dict[str, float],
+                operators: bool = True) -> MultifieldParser:
+    """Return the parser of user queries over the ranked text `fields` (name → weight)."""
+    parser = MultifieldParser(list(fields), schema, fieldboosts=fields,
+                              group=ranking.WordsGroup)
     parser.add_plugin(DatesPlugin())
     parser.add_plugin(FuzzyTermPlugin())
     parser.add_plugin(FieldAliasPlugin(FIELD_ALIASES))
@@ -223,7 +224,7 @@ def _semantics(query: wq.Query) -> wq.Query:
     as they are: `date:2022 OR gas` means either.
     """
     query = _rebuild(query, _semantics)
-    if not (isinstance(query, wq.Or) and query.scale):
+    if not isinstance(query, ranking.Words):
         return query
     negated = [q.query for q in query.subqueries if isinstance(q, wq.Not)]
     kept = [q for q in query.subqueries if not isinstance(q, wq.Not)]
@@ -247,22 +248,43 @@ def _shouted(text: str) -> bool:
     return text.upper() == text and len(text.split()) >= SHOUTED_WORDS
 
 
-def _parse(text: str, parser: MultifieldParser,
+def _repeats(query: wq.Query) -> wq.Query:
+    """Weigh a word typed n times n times (the tree's normalize would keep it once)."""
+    query = _rebuild(query, _repeats)
+    if not isinstance(query, wq.Or):
+        return query
+    counts: dict[wq.Query, int] = {}
+    for sub in query.subqueries:
+        counts[sub] = counts.get(sub, 0) + 1
+    if len(counts) == len(query.subqueries):
+        return query
+    merged = copy.copy(query)
+    merged.subqueries = [sub.with_boost(sub.boost * n) if n > 1 else sub
+                         for sub, n in counts.items()]
+    return merged
+
+
+def _parse(text: str, parser: MultifieldParser, rank: ranking.Ranking,
            notices: list[str]) -> tuple[wq.Query, tuple[TypedWord, ...]]:
     tree = parser.process(text)
-    query = _semantics(_bounded(tree.query(parser), notices)).normalize()
-    return query, _words(tree)
+    query = _semantics(_bounded(tree.query(parser), notices))
+    if rank.query_term_frequency:
+        query = _repeats(query)
+    return query.normalize(), _words(tree)
 
 
-def parse_query(text: str, schema: Schema) -> ParsedQuery:
+def parse_query(text: str, schema: Schema,
+                rank: ranking.Ranking = ranking.DEFAULT) -> ParsedQuery:
     """Turn a user's text into one query tree; text the parser rejects searches as words."""
     text = sanitize(text)
     notices: list[str] = []
     try:
-        query, words = _parse(text, make_parser(schema, operators=not _shouted(text)), notices)
+        parser = make_parser(schema, rank.fields, operators=not _shouted(text))
+        query, words = _parse(text, parser, rank, notices)
     except Exception:  # Whoosh's parser raises assorted errors on odd syntax; words still search
         query, words = wq.NullQuery, ()
     if query is wq.NullQuery and not notices and WORD.search(text):
         text = " ".join(w for w in WORD.findall(text) if w not in OPERATORS)
-        query, words = _parse(text, make_parser(schema, operators=False), notices)
-    return ParsedQuery(text, ranking.fix_coordination(query), words, tuple(notices))
+        parser = make_parser(schema, rank.fields, operators=False)
+        query, words = _parse(text, parser, rank, notices)
+    return ParsedQuery(text, query, words, tuple(notices))

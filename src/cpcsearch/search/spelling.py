@@ -35,7 +35,7 @@ CANDIDATES = 10
 def _documents(reader: IndexReader, searcher: Searcher, word: str,
                fieldname: str | None) -> int:
     """Return how many documents the word matches in its fields (the most in any one)."""
-    fields = [fieldname] if fieldname else list(ranking.FIELD_BOOSTS)
+    fields = [fieldname or ranking.CONTENT]
     found = 0
     for name in fields:
         if name not in searcher.schema:

@@ -1,19 +1,26 @@
-"""Score cpcsearch's default ranking on a test collection, end to end, and print the table.
+"""Score cpcsearch's ranking on judged test collections, beside SQLite FTS5, and print the tables.
 
-Run as ``python -m cpcsearch.benchmarks.relevance [--collection DIR]`` (default: Cranfield in
-``../shared/data/ir/cranfield``). The collection is imported into a temporary store, indexed,
-searched with each query exactly as a user would type it, and scored by the shared
-``ir_eval.py`` (MAP, nDCG@10, P@10, Recall@100).
+Run as ``python -m cpcsearch.benchmarks.relevance --all`` (every collection in
+``../shared/data/ir/``) or ``--collection DIR``. Each collection is imported into a temporary
+store and indexed once; its queries run exactly as a user types them, through
+`SearchEngine.search()` (the users' path, without snippets or facets), and through an FTS5 table
+(porter tokenizer, `bm25()`, the query's words OR-joined as written) in the same process. Scores
+come from the shared ``ir_eval.py`` at depth 100. The ablation runs the default with each
+component off in turn; `--sweep` adds the parameter grid the defaults were chosen from.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
+import sqlite3
+import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from cpcsearch.benchmarks import SHARED_DIR, load_shared_tool
@@ -21,60 +28,142 @@ from cpcsearch.config import Config
 from cpcsearch.importer import import_paths
 from cpcsearch.pipeline import run_reindex
 from cpcsearch.search.engine import SearchEngine
+from cpcsearch.search.ranking import DEFAULT, Ranking
+from cpcsearch.search.request import SearchRequest
 from cpcsearch.store import Store
 
-DEFAULT_COLLECTION = SHARED_DIR / "data" / "ir" / "cranfield"
-BASELINES = {  # measured by the maintainers on this machine (../shared/data/ir/README.md)
-    "Whoosh, StemmingAnalyzer, OrGroup.factory(0.9)": (0.423, 0.532),
-    "SQLite FTS5, porter, bm25()": (0.414, 0.540),
-}
+IR_DIR = SHARED_DIR / "data" / "ir"
+DEPTH = 100
+METRICS = ("MAP", "nDCG@10", "P@10", "R@100")
+ABLATION = {"default": DEFAULT, "no title field": replace(DEFAULT, title_weight=0.0),
+            "no query-term frequency": replace(DEFAULT, query_term_frequency=False)}
+SWEEP = {f"k1={k1} b={b}": replace(DEFAULT, k1=k1, b=b)
+         for k1 in (0.9, 1.2, 1.5, 2.0) for b in (0.5, 0.75, 0.9)} | {
+    f"title weight {w}": replace(DEFAULT, title_weight=w) for w in (0.0, 0.25, 0.5, 1.0)}
+WORD = re.compile(r"\w+")
+
+Run = dict[str, list[str]]
 
 
-def evaluate(collection: Path, limit: int = 100,
-             semantic_weights: Sequence[float | None] = (None,)) -> list[dict[str, float]]:
-    """Import, index and search a collection in a temporary folder; return its scores.
+def _read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip()]
 
-    The collection is indexed once and searched with each semantic weight in turn (None: the
-    configured default), one set of scores per weight.
-    """
+
+def _timed(queries: list[dict], search: Callable[[str], list[str]]) -> tuple[Run, float]:
+    """Return the run of `search` over the queries and its median time per query in ms."""
+    run, times = {}, []
+    for query in queries:
+        started = time.perf_counter()
+        run[str(query["id"])] = search(query["text"])
+        times.append((time.perf_counter() - started) * 1000)
+    return run, statistics.median(times)
+
+
+def _fts5(docs: list[dict]) -> Callable[[str], list[str]]:
+    """Return a search function over an in-memory FTS5 table of `docs`."""
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE VIRTUAL TABLE t USING fts5(id UNINDEXED, text, "
+               "tokenize='porter unicode61')")
+    db.executemany("INSERT INTO t VALUES (?, ?)",
+                   ((str(d["id"]), f"{d.get('title', '')}\n{d.get('body', '')}") for d in docs))
+
+    def search(text: str) -> list[str]:
+        words = " OR ".join(f'"{w}"' for w in WORD.findall(text))
+        if not words:
+            return []
+        rows = db.execute("SELECT id FROM t WHERE t MATCH ? ORDER BY bm25(t) LIMIT ?",
+                          (words, DEPTH))
+        return [row[0] for row in rows]
+
+    return search
+
+
+def _cpcsearch(engine: SearchEngine) -> Callable[[str], list[str]]:
+    def search(text: str) -> list[str]:
+        request = SearchRequest(q=text, per_page=DEPTH, snippets=False, facets=False)
+        return [hit.id for hit in engine.search(request).hits]
+
+    return search
+
+
+def evaluate(collection: Path, variants: dict[str, Ranking]) -> dict[str, dict[str, float]]:
+    """Return the scores (and median ms) of FTS5 and of each variant on one collection."""
     tool = load_shared_tool("ir_eval")
     qrels = tool.load_qrels(str(collection / "qrels.tsv"))
-    lines = (collection / "queries.jsonl").read_text(encoding="utf-8").splitlines()
-    queries = [json.loads(line) for line in lines if line.strip()]
-    scores = []
+    queries = _read_jsonl(collection / "queries.jsonl")
+    scores: dict[str, dict[str, float]] = {}
+    run, median = _timed(queries, _fts5(_read_jsonl(collection / "docs.jsonl")))
+    scores["SQLite FTS5"] = tool.score(qrels, run) | {"ms": median}
     with tempfile.TemporaryDirectory() as tmp:
-        config = Config.load(STORE=f"{tmp}/store.sqlite", INDEX_DIR=f"{tmp}/index")
+        config = Config.load(env={}, STORE=f"{tmp}/store.sqlite", INDEX_DIR=f"{tmp}/index")
         with Store(config.STORE) as store:
             import_paths(store, [collection / "docs.jsonl"])
         run_reindex(config, full=True)
-        for weight in semantic_weights:
-            engine = SearchEngine.from_config(
-                config if weight is None else config.with_overrides(SEMANTIC_WEIGHT=weight))
-            ranked = engine.rank([q["text"] for q in queries], limit)
-            run = {str(q["id"]): [doc_id for doc_id, _ in hits]
-                   for q, hits in zip(queries, ranked, strict=True)}
-            scores.append(tool.score(qrels, run))
+        for name, rank in variants.items():
+            engine = SearchEngine(config.INDEX_DIR, rank=rank)
+            run, median = _timed(queries, _cpcsearch(engine))
+            scores[name] = tool.score(qrels, run) | {"ms": median}
     return scores
 
 
+def _row(name: str, values: list[str]) -> str:
+    return f"| {name} | " + " | ".join(values) + " |"
+
+
+def _mean(per: dict[str, dict[str, dict[str, float]]], engine: str, metric: str,
+          names: list[str]) -> float:
+    return statistics.fmean(per[c][engine][metric] for c in names)
+
+
+def print_tables(per: dict[str, dict[str, dict[str, float]]], variants: list[str]) -> None:
+    """Print the per-collection table, the macro means and the ablation, as Markdown."""
+    names = list(per)
+    held = [c for c in names if c != "cranfield"]
+    print(_row("collection", ["engine", *METRICS, "median ms"]))
+    print(_row("---", ["---"] * (len(METRICS) + 2)))
+    for c in names:
+        for engine in ("SQLite FTS5", variants[0]):
+            s = per[c][engine]
+            print(_row(c, [engine, *(f"{s[m]:.3f}" for m in METRICS), f"{s['ms']:.1f}"]))
+    for label, group in (("mean of all", names), ("mean without Cranfield", held)):
+        for engine in ("SQLite FTS5", variants[0]):
+            print(_row(f"**{label}**", [engine, *(f"{_mean(per, engine, m, group):.3f}"
+                                                   for m in METRICS), ""]))
+    print()
+    print(_row("variant (macro mean of all)", ["MAP", "nDCG@10", "worst loss vs default",
+                                                *names]))
+    print(_row("---", ["---"] * (3 + len(names))))
+    for engine in variants:
+        loss = min(min(per[c][engine][m] - per[c][variants[0]][m] for m in ("MAP", "nDCG@10"))
+                   for c in names)
+        cells = [f"{per[c][engine]['MAP']:.3f}/{per[c][engine]['nDCG@10']:.3f}" for c in names]
+        print(_row(engine, [f"{_mean(per, engine, 'MAP', names):.4f}",
+                            f"{_mean(per, engine, 'nDCG@10', names):.4f}", f"{loss:+.3f}",
+                            *cells]))
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Print cpcsearch's scores beside the baselines."""
+    """Score the collections and print the tables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--collection", type=Path, default=DEFAULT_COLLECTION)
+    parser.add_argument("--all", action="store_true", help=f"every collection in {IR_DIR}")
+    parser.add_argument("--collection", type=Path, action="append", default=[])
+    parser.add_argument("--sweep", action="store_true", help="also the k1/b/title grid")
     args = parser.parse_args(argv)
-    if not (args.collection / "qrels.tsv").is_file():
-        sys.exit(f"test collection not found: {args.collection} (docs.jsonl, queries.jsonl, "
-                 "qrels.tsv; pass --collection DIR)")
+    collections = args.collection or ([p.parent for p in sorted(IR_DIR.glob("*/qrels.tsv"))]
+                                      if args.all else [IR_DIR / "cranfield"])
+    missing = [c for c in collections if not (c / "qrels.tsv").is_file()]
+    if missing or not collections:
+        sys.exit(f"test collection not found: {missing or IR_DIR} (docs.jsonl, queries.jsonl, "
+                 "qrels.tsv; pass --collection DIR, or run from the project folder beside "
+                 "../shared)")
+    variants = ABLATION | (SWEEP if args.sweep else {})
     started = time.perf_counter()
-    lexical, default = evaluate(args.collection, semantic_weights=(0.0, None))
-    print(f"{'engine':<48} {'MAP':>6} {'nDCG@10':>8} {'P@10':>6} {'R@100':>6}")
-    for name, (map_, ndcg) in BASELINES.items():
-        print(f"{name:<48} {map_:>6.3f} {ndcg:>8.3f} {'':>6} {'':>6}")
-    for name, scores in (("cpcsearch, BM25 only (SEMANTIC_WEIGHT=0)", lexical),
-                         ("cpcsearch (defaults)", default)):
-        print(f"{name:<48} {scores['MAP']:>6.3f} {scores['nDCG@10']:>8.3f} "
-              f"{scores['P@10']:>6.3f} {scores['R@100']:>6.3f}")
-    print(f"{int(default['queries'])} queries, {time.perf_counter() - started:.1f} s end to end")
+    # Cranfield first, then the others in name order: the README's tables read the same way.
+    per = {c.name: evaluate(c, variants)
+           for c in sorted(collections, key=lambda c: (c.name != "cranfield", c.name))}
+    print_tables(per, list(variants))
+    print(f"\n{len(per)} collections, {time.perf_counter() - started:.0f} s end to end")
     return 0
 
 

@@ -23,7 +23,7 @@ from cpcsearch.search.present import SearchResults, make_hit, marked_terms
 from cpcsearch.search.related import related
 from cpcsearch.search.request import SearchRequest
 from cpcsearch.search.retrieve import Retrieved, retrieve
-from cpcsearch.search.spelling import suggest_spelling, vocabulary
+from cpcsearch.search.spelling import suggest_spelling, words_from
 from cpcsearch.search.suggest import suggest
 
 
@@ -51,7 +51,10 @@ class SearchEngine:
         schema = snapshot.searcher.schema
         parsed = parse_query(request.q, schema, self.rank)
         found = self._run(snapshot, request, parsed)
-        words = partial(snapshot.derived, "vocabulary", vocabulary)
+        def words(fieldname: str | None, letter: str) -> list[str]:
+            return snapshot.derived(f"words {fieldname} {letter}",
+                                    lambda searcher: words_from(searcher, fieldname, letter))
+
         suggestion = suggest_spelling(snapshot.searcher, words, parsed) if parsed.words else None
         corrected = False
         if suggestion and found.total == 0:

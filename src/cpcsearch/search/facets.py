@@ -27,7 +27,9 @@ def facet_table(searcher: Searcher) -> FacetTable:
     reader = searcher.reader()
     if not reader.has_column("facets"):
         return [[()] * reader.doc_count_all() for _ in FACET_NAMES]
-    rows = [read_facets(value) for value in reader.column_reader("facets")]
+    parsed: dict[bytes, tuple[tuple[str, ...], ...]] = {}  # documents share few distinct values
+    rows = [parsed.get(value) or parsed.setdefault(value, read_facets(value))
+            for value in reader.column_reader("facets")]
     return [list(column) for column in zip(*rows, strict=True)] if rows else [
         [] for _ in FACET_NAMES]
 

@@ -8,7 +8,6 @@ is known and left alone (the ranked text holds those names too). A word typed in
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable
 
 from rapidfuzz import process
@@ -24,11 +23,14 @@ from cpcsearch.search.synonyms import is_synonym
 # vocabulary of the text and titles, or the words of the exact author, topic and section names.
 LEXICONS = {None: "words", "title": "title_words", "author_text": "authors",
             "topic_text": "topics", "section_text": "section"}
+NAMES = frozenset({"authors", "topics", "section"})
 MIN_WORD = 3
 MAX_DISTANCE = 2
 # A word found in some documents is still corrected when the correction is found in this
 # many times more (a typo that also occurs as a typo somewhere).
 FEWER = 20
+# ... but only while it is this rare.
+RARE = 3
 CANDIDATES = 10
 
 
@@ -45,33 +47,30 @@ def _documents(reader: IndexReader, searcher: Searcher, word: str,
     return found
 
 
-Vocabulary = dict[str, dict[str, list[str]]]
+Vocabulary = Callable[[str | None, str], list[str]]
 
 
-def vocabulary(searcher: Searcher) -> Vocabulary:
-    """Return each lexicon's words by their first letter (computed once per commit)."""
+def words_from(searcher: Searcher, fieldname: str | None, letter: str) -> list[str]:
+    """Return the words of a field's lexicon that start with `letter`, lowercase and sorted."""
+    lexicon = LEXICONS.get(fieldname)
+    if lexicon is None or lexicon not in searcher.schema:
+        return []
     reader = searcher.reader()
-    found: Vocabulary = {}
-    for field, lexicon in LEXICONS.items():
-        by_letter: dict[str, set[str]] = defaultdict(set)
-        if lexicon in searcher.schema:
-            for term in reader.lexicon(lexicon):
-                for word in WORD.findall(term.decode().lower()):
-                    by_letter[word[0]].add(word)
-        found[field or ""] = {letter: sorted(words) for letter, words in by_letter.items()}
-    return found
+    # A name's every word counts ("okafor" in "Samuel Okafor"); text lexicons hold words.
+    terms = (reader.lexicon(lexicon) if lexicon in NAMES
+             else reader.expand_prefix(lexicon, letter))
+    return sorted({w for term in terms for w in WORD.findall(term.decode().lower())
+                   if w.startswith(letter)})
 
 
 def _candidates(words: Vocabulary, fieldname: str | None, word: str) -> list[tuple[int, str]]:
     """Return (distance, word) of the words spelt like `word` in its field's lexicon."""
-    pool = words.get(fieldname or "", {}).get(word[0], [])
-    found = process.extract(word, pool, scorer=OSA.distance, score_cutoff=MAX_DISTANCE,
-                            limit=CANDIDATES)
+    found = process.extract(word, words(fieldname, word[0]), scorer=OSA.distance,
+                            score_cutoff=MAX_DISTANCE, limit=CANDIDATES)
     return [(int(distance), candidate) for candidate, distance, _ in found]
 
 
-def _correction(searcher: Searcher, words: Callable[[], Vocabulary],
-                word: TypedWord) -> str | None:
+def _correction(searcher: Searcher, words: Vocabulary, word: TypedWord) -> str | None:
     core = WORD.search(word.text)
     if core is None:
         return None
@@ -80,9 +79,11 @@ def _correction(searcher: Searcher, words: Callable[[], Vocabulary],
         return None
     reader = searcher.reader()
     found = _documents(reader, searcher, lowered, word.fieldname)
+    if found > RARE:
+        return None
     # The closest spelling first, then the one in more documents.
     scored = sorted((distance, -_documents(reader, searcher, c, word.fieldname), c)
-                    for distance, c in _candidates(words(), word.fieldname, lowered)
+                    for distance, c in _candidates(words, word.fieldname, lowered)
                     if c != lowered)
     for _, better, candidate in scored:
         if better and (found == 0 or found * FEWER <= -better):
@@ -90,11 +91,11 @@ def _correction(searcher: Searcher, words: Callable[[], Vocabulary],
     return None
 
 
-def suggest_spelling(searcher: Searcher, words: Callable[[], Vocabulary],
-                     parsed: ParsedQuery) -> str | None:
+def suggest_spelling(searcher: Searcher, words: Vocabulary, parsed: ParsedQuery) -> str | None:
     """Return the query text with its misspelt words corrected, or None if none is.
 
-    `words` gives the vocabulary, asked for only when some word matched too little.
+    `words(field, letter)` gives a lexicon's words by first letter, asked for only when some
+    word matched too little.
     """
     text, changed = parsed.text, False
     for word in sorted(parsed.words, key=lambda w: w.start, reverse=True):

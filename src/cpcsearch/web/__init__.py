@@ -8,7 +8,7 @@ from flask import Flask
 
 from cpcsearch.config import Config
 from cpcsearch.search.engine import SearchEngine
-from cpcsearch.web import admin, api, errors, pages
+from cpcsearch.web import admin, api, errors, feeds, pages, security
 from cpcsearch.web.context import close_store
 from cpcsearch.web.jobs import JobRunner
 
@@ -24,6 +24,8 @@ def create_app(config: Config | None = None, **overrides: Any) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(feeds.bp)
     errors.register(app)
+    security.register(app)
     app.teardown_appcontext(close_store)
     return app

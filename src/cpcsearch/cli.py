@@ -213,7 +213,7 @@ def search(query: str, author: str, topic: str, date_from: str, date_to: str, so
         return
     from cpcsearch.search.text import format_results
 
-    click.echo(format_results(results))
+    click.echo(format_results(results).replace("1 results", "1 result", results.total == 1))
 
 
 @main.command()

@@ -1,15 +1,15 @@
-"""An Atom feed of documents, written with feedgen."""
+"""An Atom feed (RFC 4287) of documents, built with ElementTree."""
 
 from __future__ import annotations
 
 import datetime as dt
+import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable
-
-from feedgen.feed import FeedGenerator
 
 from cpcsearch.document import Document
 from cpcsearch.export import PUBLISHER, safe_url
 
+ATOM = "http://www.w3.org/2005/Atom"
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
@@ -25,34 +25,48 @@ def updated(doc: Document) -> dt.datetime:
     return fetched if fetched.tzinfo else fetched.replace(tzinfo=dt.UTC)
 
 
+def _add(parent: ET.Element, tag: str, text: str = "", **attributes: str) -> ET.Element:
+    element = ET.SubElement(parent, tag, attributes)
+    if text:
+        element.text = text
+    return element
+
+
+def _author(parent: ET.Element, name: str) -> None:
+    _add(_add(parent, "author"), "name", name)
+
+
 def to_atom(docs: Iterable[Document], *, title: str, feed_url: str, page_url: str,
             article_url: Callable[[str], str]) -> bytes:
     """Return a feed of `docs` in their order; `article_url(id)` is an article's absolute URL."""
-    feed = FeedGenerator()
-    feed.id(feed_url)
-    feed.title(title)
-    feed.author({"name": PUBLISHER})
-    feed.link(href=page_url, rel="alternate", type="text/html")
-    feed.link(href=feed_url, rel="self", type="application/atom+xml")
-    feed.generator("cpcsearch")
+    feed = ET.Element("feed", {"xmlns": ATOM})
+    _add(feed, "id", feed_url)
+    _add(feed, "title", title)
+    stamp = _add(feed, "updated")
+    _author(feed, PUBLISHER)  # entries without authors inherit it, as RFC 4287 requires
+    _add(feed, "link", href=page_url, rel="alternate", type="text/html")
+    _add(feed, "link", href=feed_url, rel="self", type="application/atom+xml")
+    _add(feed, "generator", "cpcsearch")
     newest = EPOCH
     for doc in docs:
-        entry = feed.add_entry(order="append")
+        entry = _add(feed, "entry")
         link = article_url(doc.id)
-        entry.id(link)
-        entry.title(doc.title or doc.id)
-        entry.updated(updated(doc))
-        newest = max(newest, updated(doc))
+        _add(entry, "id", link)
+        _add(entry, "title", doc.title or doc.id)
+        changed = updated(doc)
+        newest = max(newest, changed)
+        _add(entry, "updated", changed.isoformat())
         if doc.date:
-            entry.published(dt.datetime.combine(doc.date, dt.time(), dt.UTC))
+            _add(entry, "published", dt.datetime.combine(doc.date, dt.time(), dt.UTC).isoformat())
         for name in doc.authors:
-            entry.author({"name": name})
-        entry.link(href=link, rel="alternate", type="text/html")
+            _author(entry, name)
+        _add(entry, "link", href=link, rel="alternate", type="text/html")
         if original := safe_url(doc.url):
-            entry.link(href=original, rel="related", type="text/html")
-        if doc.summary:
-            entry.summary(doc.summary)
+            _add(entry, "link", href=original, rel="related", type="text/html")
         for topic in doc.topics:
-            entry.category(term=topic)
-    feed.updated(newest if newest > EPOCH else dt.datetime.now(dt.UTC))
-    return feed.atom_str(pretty=True)
+            _add(entry, "category", term=topic)
+        if doc.summary:
+            _add(entry, "summary", doc.summary, type="text")
+    stamp.text = (newest if newest > EPOCH else dt.datetime.now(dt.UTC)).isoformat()
+    ET.indent(feed)
+    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)

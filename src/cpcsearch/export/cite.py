@@ -22,5 +22,5 @@ def chicago(doc: Document, page_url: str = "") -> str:
     title = title if title.endswith(("?", "!", ".")) else title + "."
     date = f"{doc.date:%B} {doc.date.day}, {doc.date.year}" if doc.date else "n.d."
     parts = [f"{_names(doc.authors).rstrip('.')}." if doc.authors else "",
-             f"“{title}”", f"{PUBLISHER}, {date}.", safe_url(doc.url) or page_url]
+             f"“{title}”", f"{PUBLISHER}, {date}".rstrip(".") + ".", safe_url(doc.url) or page_url]
     return " ".join(part for part in parts if part)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Iterator
 from urllib.parse import urlencode
 
@@ -23,6 +24,7 @@ from cpcsearch.web.context import article, engine, store
 bp = Blueprint("feeds", __name__)
 EXPORT_CAP = 1000  # results in one download: ten pages of the API's largest page
 FEED_ENTRIES = 50
+FEED_WINDOW = 200  # hits read to fill the feed: the engine sorts undated articles before dated
 PAGING = ("page", "per_page")
 FORMATS = {  # extension: (label, media type)
     "atom": ("Atom feed", "application/atom+xml"),
@@ -83,7 +85,9 @@ def atom() -> ResponseReturnValue:
     query = urlencode(list(params.items(multi=True)))
     described = ", ".join(f"{k} {v}" for k, v in params.items(multi=True) if k not in ("q", "sort"))
     title = " · ".join(p for p in (params.get("q", ""), described) if p) or "all articles"
-    body = to_atom(_documents(params, FEED_ENTRIES), title=f"cpcsearch: {title}",
+    docs = sorted(_documents(params, FEED_WINDOW), key=lambda d: d.date or dt.date.min,
+                  reverse=True)[:FEED_ENTRIES]
+    body = to_atom(docs, title=f"cpcsearch: {title}",
                    feed_url=request.url, page_url=url_for("pages.search", _external=True)
                    + f"?{query}", article_url=lambda doc_id: url_for(
                        "pages.show_article", doc_id=doc_id, _external=True))

@@ -9,7 +9,7 @@ from flask import Flask
 from cpcsearch.config import Config
 from cpcsearch.search.engine import SearchEngine
 from cpcsearch.web import admin, api, errors, feeds, pages, security
-from cpcsearch.web.context import close_store
+from cpcsearch.web.context import IdConverter, close_store
 from cpcsearch.web.jobs import JobRunner
 
 
@@ -18,6 +18,7 @@ def create_app(config: Config | None = None, **overrides: Any) -> Flask:
     config = (config or Config.load()).with_overrides(**overrides)
     app = Flask(__name__)
     app.config["CPCSEARCH"] = config
+    app.url_map.converters["id"] = IdConverter
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the documented key order
     app.extensions["cpcsearch.engine"] = SearchEngine.from_config(config)
     app.extensions["cpcsearch.jobs"] = JobRunner()

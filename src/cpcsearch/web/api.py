@@ -41,14 +41,14 @@ def search() -> ResponseReturnValue:
     return {**data, "hits": _with_safe_urls(data["hits"])}
 
 
-@bp.get("/api/articles/<path:doc_id>", merge_slashes=False)
+@bp.get("/api/articles/<id:doc_id>", merge_slashes=False)
 def get_article(doc_id: str) -> ResponseReturnValue:
     """Return one article, every field of its document."""
     data = article(doc_id).to_dict()
     return {**data, "url": safe_url(data["url"])}
 
 
-@bp.get("/api/articles/<path:doc_id>/related", merge_slashes=False)
+@bp.get("/api/articles/<id:doc_id>/related", merge_slashes=False)
 def related(doc_id: str) -> ResponseReturnValue:
     """Return articles related to one article."""
     article(doc_id)

@@ -112,7 +112,7 @@ def ris() -> ResponseReturnValue:
     return _download(to_ris(_documents(MultiDict(request.args), EXPORT_CAP)), "ris")
 
 
-@bp.get("/cite/<fmt>/<path:doc_id>", merge_slashes=False)
+@bp.get("/cite/<fmt>/<id:doc_id>", merge_slashes=False)
 def cite(fmt: str, doc_id: str) -> ResponseReturnValue:
     """Download one article's citation: `bib`, `ris` or `txt` (Chicago style)."""
     writers = {"bib": lambda d: to_bibtex([d]), "ris": lambda d: to_ris([d]),

@@ -65,7 +65,7 @@ def _results(params: MultiDict[str, str], heading: str, pinned: str = "") -> Res
                            formats=format_links(params), next_steps=steps)
 
 
-@bp.get("/articles/<path:doc_id>", merge_slashes=False)
+@bp.get("/articles/<id:doc_id>", merge_slashes=False)
 def show_article(doc_id: str) -> ResponseReturnValue:
     """Show one article, with its citation in BibTeX, RIS and Chicago style."""
     doc = article(doc_id)

@@ -35,7 +35,7 @@ DATE = {"type": ["string", "null"], "format": "date"}
 LIMIT = _query("limit", "How many items, 1 to 50.",
                {"type": "integer", "minimum": 1, "maximum": 50})
 ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"},
-      "description": "The article's id. An id may contain `/`: send it as it is."}
+      "description": "The article's id. An id may contain /: send it as it is."}
 JOB_ID = {"name": "job_id", "in": "path", "required": True, "schema": {"type": "string"}}
 LIMITS = {"400": _error("A parameter is invalid; the message names it."),
           "414": _error("The query string is too long."),
@@ -164,7 +164,7 @@ PATHS: dict[str, Any] = {
         "summary": "Completions of a query being typed", "operationId": "suggest",
         "parameters": [
             _query("q", "What has been typed so far.", {"type": "string"}), LIMIT,
-            _query("format", "`opensearch` answers `[query, [completions]]` for browsers.",
+            _query("format", "opensearch answers [query, [completions]], for browsers.",
                    {"type": "string", "enum": ["json", "opensearch"], "default": "json"})],
         "responses": {"200": {"description": "Completions", "content": {
             "application/json": {"schema": _ref("Suggestions")},
@@ -207,7 +207,7 @@ def spec() -> dict[str, Any]:
         "openapi": "3.1.0",
         "info": {"title": "cpcsearch API", "version": version("cpcsearch"),
                  "description": "Search the Caspian Policy Center's articles. Every error has "
-                                "one shape: `{\"error\": {\"status\", \"message\"}}`."},
+                                "one shape: {\"error\": {\"status\", \"message\"}}."},
         "paths": PATHS,
         "components": {"schemas": SCHEMAS, "securitySchemes": {
             "bearer": {"type": "http", "scheme": "bearer",

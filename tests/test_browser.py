@@ -121,6 +121,10 @@ def test_a_researcher_refines_pages_cites_downloads_and_follows_an_author(
     expect(bibtex).to_be_visible()
     expect(bibtex).to_contain_text("@misc{")
     expect(page.locator(".cite .reference")).to_contain_text(f"“{title}")
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.get_by_role("button", name="Copy BibTeX").click()
+    expect(page.get_by_role("button", name="Copied")).to_be_visible()
+    assert page.evaluate("navigator.clipboard.readText()") == bibtex.inner_text()
 
     author = page.locator("article.doc p.meta a.author").first
     name = author.inner_text()

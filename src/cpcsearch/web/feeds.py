@@ -68,12 +68,9 @@ def _documents(params: MultiDict[str, str], limit: int) -> Iterator[Document]:
             break
 
 
-def _download(body: str | bytes, ext: str, name: str = "cpcsearch-results") -> Response:
-    media = FORMATS[ext][1] if ext in FORMATS else "text/plain"
-    response = Response(body, mimetype=media)
-    if ext != "atom":
-        response.headers["Content-Disposition"] = f'attachment; filename="{name}.{ext}"'
-    response.headers["X-Result-Cap"] = str(EXPORT_CAP)
+def _download(body: str, ext: str, name: str = "cpcsearch-results") -> Response:
+    response = Response(body, mimetype=FORMATS[ext][1] if ext in FORMATS else "text/plain")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.{ext}"'
     return response
 
 

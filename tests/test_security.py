@@ -16,7 +16,7 @@ import httpx
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import ADMIN_TOKEN, build_index, make_config
+from conftest import ADMIN_TOKEN, ROOT, build_index, make_config
 from cpcsearch.web import create_app
 from cpcsearch.web.security import CSP, MAX_QUERY_BYTES
 
@@ -103,14 +103,24 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def waitress_url(demo_config) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    """`cpcsearch serve` (waitress, as in production without gunicorn) on the demo corpus."""
+# The README's commands: `cpcsearch serve` (waitress) and gunicorn with its request-line and
+# header limits lifted, so that the app's own, smaller limits answer in the JSON error shape.
+SERVERS = {
+    "waitress": ["-m", "cpcsearch", "serve", "--port", "{port}"],
+    "gunicorn": ["-m", "gunicorn", "-w", "1", "-b", "127.0.0.1:{port}", "--limit-request-line",
+                 "0", "--limit-request-field_size", "65536", "wsgi:app"],
+}
+
+
+@pytest.fixture(scope="module", params=sorted(SERVERS))
+def server_url(request, demo_config) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """A production server of the app on the demo corpus, on 127.0.0.1."""
     port = free_port()
     env = {**os.environ, "CPCSEARCH_STORE": demo_config.STORE,
            "CPCSEARCH_INDEX_DIR": demo_config.INDEX_DIR, "CPCSEARCH_ADMIN_TOKEN": ADMIN_TOKEN}
-    server = subprocess.Popen([sys.executable, "-m", "cpcsearch", "serve", "--port", str(port)],
-                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    args = [a.format(port=port) for a in SERVERS[request.param]]
+    server = subprocess.Popen([sys.executable, *args], env=env, cwd=ROOT, text=True,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     for _ in range(300):
         try:
@@ -118,7 +128,7 @@ def waitress_url(demo_config) -> Iterator[str]:  # type: ignore[no-untyped-def]
             break
         except httpx.TransportError:
             if server.poll() is not None:
-                pytest.fail(f"cpcsearch serve exited: {server.stdout.read()}")  # type: ignore[union-attr]
+                pytest.fail(f"{request.param} exited: {server.communicate()[0]}")
             time.sleep(0.1)
     yield url
     server.terminate()
@@ -133,17 +143,17 @@ def waitress_url(demo_config) -> Iterator[str]:  # type: ignore[no-untyped-def]
       "headers": {"Authorization": f"Bearer {ADMIN_TOKEN}",
                   "Content-Type": "application/json"}}, 413),
 ])
-def test_oversized_requests_get_the_json_error_shape(waitress_url: str, request_: dict,  # type: ignore[type-arg]
+def test_oversized_requests_get_the_json_error_shape(server_url: str, request_: dict,  # type: ignore[type-arg]
                                                      status: int) -> None:
-    response = httpx.request(**{**request_, "url": waitress_url + request_["url"]}, timeout=10)
+    response = httpx.request(**{**request_, "url": server_url + request_["url"]}, timeout=10)
     assert response.status_code == status
     error = response.json()["error"]
     assert error["status"] == status and "bytes" in error["message"]
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
-def test_a_normal_search_still_passes_the_bounds(waitress_url: str) -> None:
-    response = httpx.get(waitress_url + "/api/search", params={"q": "gas " * 2000}, timeout=30)
+def test_a_normal_search_still_passes_the_bounds(server_url: str) -> None:
+    response = httpx.get(server_url + "/api/search", params={"q": "gas " * 2000}, timeout=30)
     assert response.status_code == 200 and response.json()["total"] > 0
 
 

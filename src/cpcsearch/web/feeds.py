@@ -24,7 +24,7 @@ from cpcsearch.web.context import article, engine, store
 bp = Blueprint("feeds", __name__)
 EXPORT_CAP = 1000  # results in one download: ten pages of the API's largest page
 FEED_ENTRIES = 50
-FEED_WINDOW = 200  # hits read to fill the feed: the engine sorts undated articles before dated
+FEED_WINDOW = 100  # hits read to fill the feed: the engine sorts undated articles before dated
 PAGING = ("page", "per_page")
 FORMATS = {  # extension: (label, media type)
     "atom": ("Atom feed", "application/atom+xml"),
@@ -79,15 +79,15 @@ def atom() -> ResponseReturnValue:
     """Return a search's newest results as an Atom feed."""
     params = search_params(MultiDict(request.args))
     params["sort"] = "newest"
-    query = urlencode(list(params.items(multi=True)))
-    described = ", ".join(f"{k} {v}" for k, v in params.items(multi=True) if k not in ("q", "sort"))
-    title = " · ".join(p for p in (params.get("q", ""), described) if p) or "all articles"
+    filters = ", ".join(f"{k} {v}" for k, v in params.items(multi=True) if k not in ("q", "sort"))
+    title = " · ".join(p for p in (params.get("q", ""), filters) if p) or "all articles"
     docs = sorted(_documents(params, FEED_WINDOW), key=lambda d: d.date or dt.date.min,
                   reverse=True)[:FEED_ENTRIES]
-    body = to_atom(docs, title=f"cpcsearch: {title}",
-                   feed_url=request.url, page_url=url_for("pages.search", _external=True)
-                   + f"?{query}", article_url=lambda doc_id: url_for(
-                       "pages.show_article", doc_id=doc_id, _external=True))
+    page_url = url_for("pages.search", _external=True) + "?" + urlencode(
+        list(params.items(multi=True)))
+    body = to_atom(docs, title=f"cpcsearch: {title}", feed_url=request.url, page_url=page_url,
+                   article_url=lambda doc_id: url_for("pages.show_article", doc_id=doc_id,
+                                                      _external=True))
     return Response(body, mimetype="application/atom+xml")
 
 

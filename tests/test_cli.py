@@ -89,3 +89,16 @@ def test_search_without_an_index_says_how_to_build_one(tmp_path: Path) -> None:
 def test_every_command_has_an_example() -> None:
     for command in ("extract", "import", "reindex", "search", "serve", "stats"):
         assert "Example" in run(command, "--help").stdout, command
+
+
+def test_search_counts_one_result_in_the_singular(demo_config, demo_docs) -> None:  # type: ignore[no-untyped-def]
+    env = {**os.environ, "CPCSEARCH_STORE": demo_config.STORE,
+           "CPCSEARCH_INDEX_DIR": demo_config.INDEX_DIR}
+    by_author: dict[str, int] = {}
+    for doc in demo_docs.values():
+        for name in doc.authors:
+            by_author[name] = by_author.get(name, 0) + 1
+    for count in (1, 2):
+        name = min(a for a, n in by_author.items() if n == count)
+        first = run("search", "", "--author", name, env=env).stdout.splitlines()[0]
+        assert first.startswith(f"{count} result{'s' if count > 1 else ''} ("), first

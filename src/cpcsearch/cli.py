@@ -216,7 +216,7 @@ def search(query: str, author: tuple[str, ...], topic: tuple[str, ...], section:
         return
     from cpcsearch.search.text import format_results
 
-    click.echo(format_results(results))
+    click.echo(format_results(results).replace("1 results", "1 result", results.total == 1))
 
 
 @main.command()

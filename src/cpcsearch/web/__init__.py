@@ -8,8 +8,8 @@ from flask import Flask
 
 from cpcsearch.config import Config
 from cpcsearch.search.engine import SearchEngine
-from cpcsearch.web import admin, api, errors, pages
-from cpcsearch.web.context import close_store
+from cpcsearch.web import admin, api, errors, feeds, pages, security
+from cpcsearch.web.context import IdConverter, close_store
 from cpcsearch.web.jobs import JobRunner
 
 
@@ -18,12 +18,15 @@ def create_app(config: Config | None = None, **overrides: Any) -> Flask:
     config = (config or Config.load()).with_overrides(**overrides)
     app = Flask(__name__)
     app.config["CPCSEARCH"] = config
+    app.url_map.converters["id"] = IdConverter
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the documented key order
     app.extensions["cpcsearch.engine"] = SearchEngine.from_config(config)
     app.extensions["cpcsearch.jobs"] = JobRunner()
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(feeds.bp)
     errors.register(app)
+    security.register(app)
     app.teardown_appcontext(close_store)
     return app

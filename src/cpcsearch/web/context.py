@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from flask import current_app, g
+from werkzeug.routing import PathConverter
 
 from cpcsearch.config import Config
 from cpcsearch.document import Document
 from cpcsearch.errors import NotFound
 from cpcsearch.search.engine import SearchEngine
 from cpcsearch.store import Store
+
+
+class IdConverter(PathConverter):
+    """Match an article id of any characters, `/` included, even as its first character."""
+
+    regex = ".+?"
+    part_isolating = False  # werkzeug would infer True: the regex has no "/" in it
 
 
 def settings() -> Config:

@@ -1,13 +1,20 @@
-"""The readers' pages: the search form with results, and an article's page."""
+"""The readers' pages: the search form with results, author and topic pages, an article's page."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from werkzeug.datastructures import MultiDict
 
 from cpcsearch.errors import QueryError
+from cpcsearch.export import safe_url
+from cpcsearch.export.bibtex import to_bibtex
+from cpcsearch.export.cite import chicago
+from cpcsearch.export.ris import to_ris
 from cpcsearch.search.request import SORTS, SearchRequest
 from cpcsearch.web.context import article, engine
+from cpcsearch.web.feeds import format_links
+from cpcsearch.web.nextsteps import next_steps
 
 bp = Blueprint("pages", __name__)
 HEADING_CHARS = 90
@@ -17,29 +24,65 @@ HEADING_CHARS = 90
 @bp.get("/search")
 def search() -> ResponseReturnValue:
     """Show the search form and, for a query or filter, its results."""
+    return _results(MultiDict(request.args), heading="Search Caspian Policy Center research")
+
+
+@bp.get("/authors/<path:name>")
+def author(name: str) -> ResponseReturnValue:
+    """Show an author's articles, newest first, with counts by year and the usual facets."""
+    return _results(_pinned("author", name), heading=f"Articles by {name}", pinned=name)
+
+
+@bp.get("/topics/<path:name>")
+def topic(name: str) -> ResponseReturnValue:
+    """Show a topic's (or section's) articles, newest first, with counts by year and facets."""
+    return _results(_pinned("topic", name), heading=f"Articles on {name}", pinned=name)
+
+
+def _pinned(param: str, value: str) -> MultiDict[str, str]:
+    """Return this request's parameters with `param` set to `value`, newest first by default."""
+    params = MultiDict(request.args)
+    params.setlist(param, [value, *(v for v in params.getlist(param) if v != value)])
+    params.setdefault("sort", "newest")
+    return params
+
+
+def _results(params: MultiDict[str, str], heading: str, pinned: str = "") -> ResponseReturnValue:
     try:
-        search_request = SearchRequest.from_params(request.args)
+        search_request = SearchRequest.from_params(params)
     except QueryError as exc:
-        return render_template("search.html", request_=SearchRequest(q=request.args.get("q", "")),
-                               results=None, error=str(exc), sorts=SORTS), 400
+        blank = SearchRequest.from_params(MultiDict({"q": params.get("q", "")}))
+        return render_template("search.html", request_=blank, results=None, error=str(exc),
+                               sorts=SORTS, heading=heading, formats={}), 400
     results = engine().search(search_request)
 
     def link(**changes: object) -> str:
         return url_for("pages.search", **search_request.to_params(**changes))
 
+    steps = [] if results.total else next_steps(engine(), params, results.suggestion)
     return render_template("search.html", request_=search_request, results=results, link=link,
-                           error=None, sorts=SORTS)
+                           error=None, sorts=SORTS, heading=heading, pinned=pinned,
+                           formats=format_links(params), next_steps=steps)
 
 
-@bp.get("/articles/<doc_id>")
+@bp.get("/articles/<id:doc_id>", merge_slashes=False)
 def show_article(doc_id: str) -> ResponseReturnValue:
-    """Show one article."""
+    """Show one article, with its citation in BibTeX, RIS and Chicago style."""
     doc = article(doc_id)
     blocks = [("h2" if _is_heading(p) else "p", p) for p in doc.paragraphs]
     lead = doc.summary.rstrip("…").strip()
-    return render_template("article.html", doc=doc, blocks=blocks,
+    page_url = url_for("pages.show_article", doc_id=doc_id, _external=True)
+    cite = {"chicago": chicago(doc, page_url), "bibtex": to_bibtex([doc]), "ris": to_ris([doc])}
+    return render_template("article.html", doc=doc, blocks=blocks, cite=cite,
+                           source_url=safe_url(doc.url), page_url=page_url,
                            show_summary=bool(lead) and not doc.body.startswith(lead),
                            related=engine().related(doc_id))
+
+
+@bp.get("/favicon.ico")
+def favicon() -> ResponseReturnValue:
+    """Send browsers that ask for the conventional favicon path to the SVG icon."""
+    return redirect(url_for("static", filename="favicon.svg"), 301)
 
 
 def _is_heading(paragraph: str) -> bool:

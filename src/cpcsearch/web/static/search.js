@@ -41,3 +41,20 @@
     for (const field of form.querySelectorAll(":disabled")) field.disabled = false;
   });
 })();
+
+// On a phone the facets sit above the hits (see style.css), folded until the reader asks.
+(function () {
+  const facets = document.querySelector("aside.facets");
+  if (!facets || !facets.children.length) return;
+  const toggle = document.createElement("button");
+  toggle.type = "button";
+  toggle.className = "refine-toggle";
+  toggle.textContent = "Refine results";
+  toggle.setAttribute("aria-expanded", "false");
+  toggle.addEventListener("click", function () {
+    const open = facets.classList.toggle("collapsed") === false;
+    toggle.setAttribute("aria-expanded", String(open));
+  });
+  facets.classList.add("collapsed");
+  facets.prepend(toggle);
+})();

@@ -1,0 +1,60 @@
+"""Security headers on every response, and bounds on what a request may send."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, request
+from werkzeug.exceptions import (
+    HTTPException,
+    RequestEntityTooLarge,
+    RequestHeaderFieldsTooLarge,
+)
+
+# No inline script or style anywhere: scripts and styles are files under /static/.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",  # frame-ancestors for browsers that predate CSP 2
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+}
+MAX_QUERY_BYTES = 16 * 1024  # well under waitress's 256 KB, so the app answers in its own shape
+MAX_HEADER_BYTES = 32 * 1024
+MAX_BODY_BYTES = 64 * 1024  # the admin API's bodies are a few bytes of JSON
+
+
+class URITooLong(HTTPException):
+    """414: werkzeug names this status but has no exception for it."""
+
+    code = 414
+    description = "URI too long"
+
+
+def check_size() -> None:
+    """Refuse a query string, headers or a body too large, naming the size and the limit."""
+    size = len(request.query_string)
+    if size > MAX_QUERY_BYTES:
+        raise URITooLong(f"the query string is {size:,} bytes: keep it under "
+                         f"{MAX_QUERY_BYTES:,} (search with fewer words)")
+    size = sum(len(k) + len(v) + 4 for k, v in request.headers.items())
+    if size > MAX_HEADER_BYTES:
+        raise RequestHeaderFieldsTooLarge(f"the request headers are {size:,} bytes: keep them "
+                                          f"under {MAX_HEADER_BYTES:,}")
+    size = request.content_length or 0
+    if size > MAX_BODY_BYTES:
+        raise RequestEntityTooLarge(f"the request body is {size:,} bytes: keep it under "
+                                    f"{MAX_BODY_BYTES:,}")
+
+
+def add_headers(response: Response) -> Response:
+    """Add the security headers to a response."""
+    for name, value in HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+def register(app: Flask) -> None:
+    """Bound every request and add the headers to every response, errors included."""
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    app.before_request(check_size)
+    app.after_request(add_headers)

@@ -1,0 +1,59 @@
+"""Author and topic pages, and what a search that finds nothing offers."""
+
+from __future__ import annotations
+
+from collections import Counter
+from urllib.parse import unquote
+
+from bs4 import BeautifulSoup
+
+
+def soup_of(client, url: str) -> BeautifulSoup:  # type: ignore[no-untyped-def]
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+def test_every_author_and_topic_shown_links_to_its_page(client, demo_docs) -> None:  # type: ignore[no-untyped-def]
+    doc_id, doc = next((i, d) for i, d in sorted(demo_docs.items()) if d.authors and d.topics)
+    for soup in (soup_of(client, "/search?q=caspian"), soup_of(client, f"/articles/{doc_id}")):
+        for link in soup.select("a.author"):
+            assert unquote(link["href"]) == f"/authors/{link.get_text()}"
+        for link in soup.select("a.topic"):
+            assert unquote(link["href"]) == f"/topics/{link.get_text()}"
+        assert soup.select("a.author") and soup.select("a.topic")
+
+
+def test_an_author_page_lists_their_articles_newest_first_with_years(client, demo_docs) -> None:  # type: ignore[no-untyped-def]
+    counts = Counter(a for d in demo_docs.values() for a in d.authors)
+    name = max(counts, key=lambda a: (counts[a], a))
+    soup = soup_of(client, f"/authors/{name}?per_page=100")
+    assert soup.h1.get_text() == f"Articles by {name}"
+    mine = [d for d in demo_docs.values() if name in d.authors]
+    titles = [a.get_text() for a in soup.select("li.hit h2 a")]
+    assert titles == [d.title for d in sorted(mine, key=lambda d: d.date, reverse=True)]
+    years = {li.select_one(".year").get_text(): int(li.select_one(".n").get_text())
+             for li in soup.select(".by-year li")}
+    assert years == dict(Counter(str(d.date.year) for d in mine))
+    assert soup.select("aside.facets li") and soup.find("link", rel="alternate")
+
+
+def test_a_topic_page_lists_the_topic_newest_first(client, demo_docs) -> None:  # type: ignore[no-untyped-def]
+    counts = Counter(t for d in demo_docs.values() for t in d.topics)
+    topic = max(counts, key=lambda t: (counts[t], t))
+    soup = soup_of(client, f"/topics/{topic}?per_page=100")
+    assert soup.h1.get_text() == f"Articles on {topic}"
+    dates = [t["datetime"] for t in soup.select("li.hit time")]
+    assert len(soup.select("li.hit")) >= counts[topic] and dates == sorted(dates, reverse=True)
+
+
+def test_no_results_offers_broader_searches_the_broadest_first(client) -> None:  # type: ignore[no-untyped-def]
+    soup = soup_of(client, "/search?q=pipeline+sanctions&author=Nobody+Here&topic=Azerbaijan")
+    steps = soup.select(".next-steps li")
+    labels = [li.a.get_text() for li in steps]
+    totals = [int(li.select_one(".n").get_text().split()[0]) for li in steps]
+    assert "without the author Nobody Here" in labels and totals == sorted(totals, reverse=True)
+    for li in steps:
+        found = client.get("/api" + li.a["href"]).get_json()
+        assert found["total"] == int(li.select_one(".n").get_text().split()[0])
+    assert soup.select_one(".no-results a[href='/search?sort=newest']")

@@ -10,12 +10,14 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from bs4 import BeautifulSoup, Tag
 from dateutil import parser as dateparser
 
-from cpcsearch.scrape import layout
+from cpcsearch.scrape import layout, visible
+from cpcsearch.scrape.visible import Line
 
 ARTICLE_TYPES = ("Article", "NewsArticle", "BlogPosting", "Report", "ScholarlyArticle", "WebPage")
 
@@ -33,6 +35,36 @@ class Page:
     def parse(cls, soup: BeautifulSoup, url: str = "") -> Page:
         """Read a page's JSON-LD article node and its meta tags."""
         return cls(soup, url, _jsonld_article(soup), _meta_tags(soup))
+
+    @cached_property
+    def lines(self) -> list[Line]:
+        """Return the page's visible text lines in reading order."""
+        return visible.read_lines(self.soup)
+
+    @cached_property
+    def site_names(self) -> set[str]:
+        """Return the lower-cased names the site goes by, with their initials ("cpc")."""
+        names = {layout.SITE_NAME, *(self.first_meta(m) for m in layout.SITE_NAME_METAS)}
+        found = set()
+        for name in filter(None, map(clean_text, names)):
+            found.add(name.lower())
+            initials = "".join(w[0] for w in name.split() if w[0].isalnum())
+            if len(initials) >= 2:
+                found.add(initials.lower())
+        return found
+
+    def is_site_name(self, text: str) -> bool:
+        """Tell whether `text` is only the site's name."""
+        return clean_text(text).lower().strip(" |-–—:") in self.site_names
+
+    def strip_site_name(self, text: str) -> str:
+        """Remove the site's name from either end of a title ("Gas Deal | CPC" → "Gas Deal")."""
+        text = clean_text(text)
+        for name in sorted(self.site_names, key=len, reverse=True):
+            name = re.escape(name)
+            sep = layout.TITLE_SEPARATOR
+            text = re.sub(rf"^{name}{sep}(?=\S)|(?<=\S){sep}{name}$", "", text, flags=re.I)
+        return "" if self.is_site_name(text) else clean_text(text)
 
     def first_meta(self, *names: str) -> str:
         """Return the first non-empty value among the meta tags `names`."""
@@ -88,20 +120,57 @@ def _names(value: Any) -> list[str]:
 
 
 def extract_title(page: Page) -> str:
-    """Return the article heading; meta titles lose the site name."""
+    """Return the article heading, JSON-LD and meta titles, `<title>`, then visible text.
+
+    The site's own name is never a title: titles lose it, and a heading that is only the
+    site's name is passed over.
+    """
     for selector in layout.TITLE_SELECTORS:
         heading = page.soup.select_one(selector)
-        if heading and clean_text(heading.get_text(" ")):
-            return clean_text(heading.get_text(" "))
+        text = clean_text(heading.get_text(" ")) if heading else ""
+        if text and not page.is_site_name(text):
+            return text
     candidates = [*_names(page.jsonld.get("headline")),
-                  page.first_meta("og:title", "twitter:title")]
-    if page.soup.title:
-        candidates.append(page.soup.title.get_text())
+                  page.first_meta("og:title", "twitter:title"), _title_tag(page)]
     for candidate in candidates:
-        title = clean_text(layout.TITLE_SITE_SUFFIX.sub("", candidate or ""))
+        title = page.strip_site_name(candidate or "")
         if title:
             return title
-    return ""
+    return visible_title(page)
+
+
+def _title_tag(page: Page) -> str:
+    return page.soup.title.get_text() if page.soup.title else ""
+
+
+def visible_title(page: Page) -> str:
+    """Return the most prominent heading-like line near the top that names the article.
+
+    It must share most words with the URL's slug or the `<title>` (minus the site name)
+    when either says anything; otherwise the line just above the byline is the title.
+    """
+    top = page.lines[:layout.TOP_LINES]
+    byline = next((i for i, line in enumerate(top) if visible.is_byline(line.text)), None)
+    region = top[:byline] if byline else top
+    candidates = [(i, line) for i, line in enumerate(region) if _could_be_title(page, line.text)]
+    references = [ref for ref in (visible.slug_words(page.url),
+                                  visible.words(page.strip_site_name(_title_tag(page))))
+                  if len(ref) >= layout.MIN_TITLE_WORDS]
+    matching = [(max(visible.overlap(line.text, ref) for ref in references), i, line)
+                for i, line in candidates]
+    matching = [m for m in matching if m[0] >= layout.TITLE_MATCH]
+    if matching:
+        return max(matching, key=lambda m: (m[2].rank, m[0], m[1]))[2].text
+    if byline is not None and candidates:
+        return max(candidates, key=lambda c: (c[1].rank, c[0]))[1].text
+    ranked = [c for c in candidates if c[1].rank]
+    return max(ranked, key=lambda c: (c[1].rank, -c[0]))[1].text if ranked else ""
+
+
+def _could_be_title(page: Page, text: str) -> bool:
+    return (visible.is_heading_like(text) and not page.is_site_name(text)
+            and not visible.is_date_line(text) and not layout.BOILERPLATE_LINES.match(text)
+            and not layout.RELATED_HEADING.match(text))
 
 
 def split_authors(line: str) -> list[str]:
@@ -138,7 +207,28 @@ def _author_candidates(page: Page) -> list[str]:
                 names += [n for n in split_authors(text) if n not in names]
         if names:
             return names
-    return []
+    line = byline_index(page)
+    return split_authors(page.lines[line].text) if line is not None else []
+
+
+def title_index(page: Page) -> int | None:
+    """Return the index of the visible line that shows the article's title, if one does."""
+    title = visible.words(extract_title(page))
+    for i, line in enumerate(page.lines[:layout.TOP_LINES]):
+        if title and visible.words(line.text) == title:
+            return i
+    return None
+
+
+def byline_index(page: Page) -> int | None:
+    """Return the index of the byline among the lines just after the title (or the top)."""
+    start = title_index(page)
+    window = (range(start + 1, start + 1 + layout.BYLINE_WINDOW) if start is not None
+              else range(layout.TOP_LINES))
+    for i in window:
+        if i < len(page.lines) and visible.is_byline(page.lines[i].text):
+            return i
+    return None
 
 
 def parse_date(text: str) -> dt.date | None:
@@ -177,6 +267,18 @@ def extract_date(page: Page) -> dt.date | None:
     heading = page.soup.find("h1")
     for text in heading.find_all_next(string=layout.VISIBLE_DATE, limit=1) if heading else ():
         return parse_date(str(text))
+    return visible_date(page)
+
+
+def visible_date(page: Page) -> dt.date | None:
+    """Return the date of a date-only line just after the byline (or the title)."""
+    anchor = byline_index(page)
+    anchor = title_index(page) if anchor is None else anchor
+    if anchor is None:
+        return None
+    for line in page.lines[anchor + 1:anchor + 1 + layout.DATE_WINDOW]:
+        if visible.is_date_line(line.text):
+            return parse_date(line.text)
     return None
 
 

@@ -14,7 +14,7 @@ PAGES = expected_pages()
 
 
 def _extract(page: dict[str, Any]):  # type: ignore[no-untyped-def]
-    return extract_document(page["path"].read_text(encoding="utf-8"))
+    return extract_document(page["path"].read_text(encoding="utf-8"), page.get("url", ""))
 
 
 @pytest.mark.parametrize("page", PAGES, ids=[p["file"] for p in PAGES])

@@ -70,13 +70,37 @@ def trim(paragraphs: list[str], page: Page, title: str) -> list[str]:
     byline and dateline before the first paragraph go; so does everything from a
     "Related Articles" heading on.
     """
-    drop = visible.captions(page.lines)
-    kept = [p for p in paragraphs if p not in drop and not layout.BOILERPLATE_LINES.match(p)]
+    captions = sorted(visible.captions(page.lines), key=len, reverse=True)
+    kept = [p for p in paragraphs
+            if not _only_captions(p, captions) and not layout.BOILERPLATE_LINES.match(p)]
     head = [i for i, p in enumerate(kept[:layout.HEAD_PARAGRAPHS]) if _is_head_line(page, p, title)]
     if head and all(len(p.split()) <= layout.MAX_HEAD_WORDS for p in kept[:head[-1]]):
         kept = kept[head[-1] + 1:]
-    related = [i for i, p in enumerate(kept) if i and layout.RELATED_HEADING.match(p)]
-    return kept[:related[0]] if related else kept
+    return kept[:_article_end(page, kept)]
+
+
+def _article_end(page: Page, paragraphs: list[str]) -> int:
+    """Return where the article ends: at the first paragraph the page shows under a "Related
+    Articles" heading (extractors often drop the heading yet keep the teasers under it).
+
+    A cut that would leave less than half the text is a sidebar's heading, not the end.
+    """
+    lines = [line.text for line in page.lines]
+    starts = [i for i, text in enumerate(lines) if i and layout.RELATED_HEADING.match(text)]
+    total = sum(map(len, paragraphs))
+    for start in starts:
+        after = set(lines[start:]) - set(lines[:start])
+        for i, paragraph in enumerate(paragraphs):
+            if i and paragraph in after and sum(map(len, paragraphs[:i])) * 2 >= total:
+                return i
+    return len(paragraphs)
+
+
+def _only_captions(paragraph: str, captions: list[str]) -> bool:
+    """Tell whether a paragraph is made of captions alone (extractors may glue two together)."""
+    for caption in captions:
+        paragraph = paragraph.replace(caption, " ")
+    return not visible.WORD.search(paragraph)
 
 
 def _is_head_line(page: Page, paragraph: str, title: str) -> bool:

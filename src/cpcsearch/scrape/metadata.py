@@ -157,7 +157,7 @@ def visible_title(page: Page) -> str:
                                   visible.words(page.strip_site_name(_title_tag(page))))
                   if len(ref) >= layout.MIN_TITLE_WORDS]
     matching = [(max(visible.overlap(line.text, ref) for ref in references), i, line)
-                for i, line in candidates]
+                for i, line in candidates if references]
     matching = [m for m in matching if m[0] >= layout.TITLE_MATCH]
     if matching:
         return max(matching, key=lambda m: (m[2].rank, m[0], m[1]))[2].text

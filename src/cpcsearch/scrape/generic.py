@@ -3,7 +3,7 @@
 Trafilatura (precision mode) is the base extractor; readability-lxml is a second opinion
 used to repair trafilatura's two typical failures: stopping early on long articles and
 keeping page furniture before or after the article. Generic boilerplate lines are then
-dropped by pattern.
+dropped by the patterns in `layout`.
 """
 
 from __future__ import annotations
@@ -14,32 +14,8 @@ import lxml.html
 import trafilatura
 from readability import Document
 
-# Elements that start a new paragraph when readability's HTML is flattened to text.
-BLOCK_TAGS = frozenset({
-    "address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption",
-    "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main",
-    "ol", "p", "pre", "section", "table", "td", "th", "tr", "ul",
-})
-SKIPPED_TAGS = frozenset({"script", "style", "noscript", "template"})
+from cpcsearch.scrape import layout
 
-# A whole paragraph that is only a call to action, a credit or a pointer to other content.
-BOILERPLATE_LINE = re.compile(
-    r"""^(?:
-        subscribe\b.* | sign\ up\b.*newsletter.* | get\ the\ latest\b.*\binbox\b.*
-      | (?:tell\ us\ what\ you\ think|you\ may\ also\ like|user\ comments|comments?)\W*
-      | (?:more|also|related(?:\ (?:stories|articles|content))?)\s*:?
-      | more\ .{0,40}\ stories | advertisement | share\ (?:this\ (?:article|story|post)|on\ \w+)\W*
-      | (?:follow|email)\b.*\b(?:twitter|facebook|instagram|@\w+).*
-      | (?:filed\ under|tags?|categories)\s*:.*
-      | (?:photo|image|picture|credit|source)s?\s*(?:credit)?\s*:.{0,120}
-      | .{0,80}\(\s*(?:photo|image|credit)s?\b[^)]{0,80}\)
-    )$""",
-    re.IGNORECASE | re.VERBOSE,
-)
-# Paragraphs that point at other articles; list items right after them point there too.
-RELATED_LINK_LINE = re.compile(
-    r"^(?:related|read\ (?:more|also|next)|also\ read|see\ also|more)\s*:\s*\S", re.I | re.X
-)
 LIST_ITEM = re.compile(r"^[-•*]\s+")
 # Longer paragraphs are article prose even when they contain a boilerplate-like phrase.
 MAX_BOILERPLATE_WORDS = 30
@@ -93,9 +69,9 @@ def fragment_text(fragment: str) -> str:
 def _flatten(element: lxml.html.HtmlElement, parts: list[str]) -> None:
     """Append the text of element to parts, with blank lines around block elements."""
     tag = element.tag if isinstance(element.tag, str) else ""
-    if tag in SKIPPED_TAGS:
+    if tag in layout.SKIPPED_TAGS:
         return
-    block = tag in BLOCK_TAGS
+    block = tag in layout.FLATTEN_BLOCK_TAGS
     if block:
         parts.append("\n\n")
     if element.text and tag:
@@ -154,13 +130,13 @@ def _clean(paragraphs: list[str]) -> list[str]:
     in_link_list = False
     for paragraph in paragraphs:
         short = len(paragraph.split()) <= MAX_BOILERPLATE_WORDS
-        if short and RELATED_LINK_LINE.match(paragraph):
+        if short and layout.RELATED_LINK_LINE.match(paragraph):
             in_link_list = True
             continue
         if in_link_list and LIST_ITEM.match(paragraph):
             continue
         in_link_list = False
-        if short and BOILERPLATE_LINE.match(paragraph):
+        if short and layout.GENERIC_BOILERPLATE_LINE.match(paragraph):
             continue
         kept.append(LIST_ITEM.sub("", paragraph))
     return kept

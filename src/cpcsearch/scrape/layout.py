@@ -86,6 +86,29 @@ SENTENCE_ENDS = (".", "?", "!", ":", "”", '"')
 HEAD_PARAGRAPHS = 8  # the body's first paragraphs, where a repeated title or byline may sit
 MAX_HEAD_WORDS = 12  # a line before the title in the body is furniture only when this short
 
+# The generic extractor (`generic.py`), for any news or blog page.
+# Elements that start a new paragraph when readability's HTML is flattened to text.
+FLATTEN_BLOCK_TAGS = VISIBLE_BLOCK_TAGS | {"br"}
+SKIPPED_TAGS = frozenset({"script", "style", "noscript", "template"})
+# A whole paragraph that is only a call to action, a credit or a pointer to other content.
+GENERIC_BOILERPLATE_LINE = re.compile(
+    r"""^(?:
+        subscribe\b.* | sign\ up\b.*newsletter.* | get\ the\ latest\b.*\binbox\b.*
+      | (?:tell\ us\ what\ you\ think|you\ may\ also\ like|user\ comments|comments?)\W*
+      | (?:more|also|related(?:\ (?:stories|articles|content))?)\s*:?
+      | more\ .{0,40}\ stories | advertisement | share\ (?:this\ (?:article|story|post)|on\ \w+)\W*
+      | (?:follow|email)\b.*\b(?:twitter|facebook|instagram|@\w+).*
+      | (?:filed\ under|tags?|categories)\s*:.*
+      | (?:photo|image|picture|credit|source)s?\s*(?:credit|source)?\s*:.{0,120}
+      | .{0,80}\(\s*(?:photo|image|credit)s?\b[^)]{0,80}\)
+    )$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+# Paragraphs that point at other articles; list items right after them point there too.
+RELATED_LINK_LINE = re.compile(
+    r"^(?:related|read\ (?:more|also|next)|also\ read|see\ also|more)\s*:\s*\S", re.I | re.X
+)
+
 # Each selector's matches are read together ("Author: A, B" in one element, or one link per
 # author); matches inside these containers belong to other articles.
 AUTHOR_SELECTORS = (

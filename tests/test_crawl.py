@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.utils
+import socket
 import statistics
 import time
 from pathlib import Path
@@ -13,10 +14,12 @@ from click.testing import CliRunner
 
 from cpcsearch.cli import main
 from cpcsearch.config import Config
+from cpcsearch.errors import ScrapeError
 from cpcsearch.pipeline import run_reindex
 from cpcsearch.scrape.crawl import crawl, reextract
 from cpcsearch.scrape.crawl.discover import is_listing
-from cpcsearch.scrape.crawl.fetch import decode, retry_after
+from cpcsearch.scrape.crawl.fetch import Tuning, decode, retry_after
+from cpcsearch.scrape.sources import fetch_page
 from cpcsearch.scrape.urls import doc_id_for
 from cpcsearch.search.engine import SearchEngine
 from cpcsearch.search.request import SearchRequest
@@ -264,3 +267,36 @@ def test_listing_pages_are_told_from_articles():
     assert not is_listing(BeautifulSoup(article(A, "The Middle Corridor", "x"), "lxml"))
     demo = sorted(Path(Config.load(env={}).DEMO_DIR).glob("*.html"))
     assert not any(is_listing(BeautifulSoup(p.read_text(encoding="utf-8"), "lxml")) for p in demo)
+
+
+def test_cli_extract_url_fetches_as_the_crawler_does():
+    with FakeSite() as site:
+        page = article(RU_META, RU_TITLE, "", charset="windows-1251", lang="ru", words=RU_WORDS)
+        site.routes.update({
+            "/robots.txt": Route(b"User-agent: *\nDisallow: /private\n", content_type="text/plain"),
+            RU_META: Route(page.encode("windows-1251"), content_type="text/html"),
+            "/private/page": html_route(article("/private/page", "Private", "secret")),
+            "/moved": Route(status=301, headers={"Location": RU_META}),
+        })
+        local = f"http://127.0.0.1:{site.port}"
+        env = {"CPCSEARCH_CRAWL_DELAY": "0"}
+        runner = CliRunner()
+        result = runner.invoke(main, ["extract", f"{local}/moved", "--json"], env=env)
+        forbidden = runner.invoke(main, ["extract", f"{local}/private/page"], env=env)
+        missing = runner.invoke(main, ["extract", f"{local}/nothing-here"], env=env)
+    assert result.exit_code == 0, result.output
+    assert RU_TITLE in result.output  # decoded by the page's own charset declaration
+    assert site.paths()[:3] == ["/robots.txt", "/moved", RU_META]
+    assert {r.headers["User-Agent"] for r in site.requests} == {Config.load(env={}).USER_AGENT}
+    assert "/private/page" not in site.paths()
+    assert forbidden.exit_code == 1 and "forbidden by robots.txt" in forbidden.output
+    assert missing.exit_code == 1 and "HTTP 404" in missing.output
+
+
+def test_extract_url_of_an_unreachable_site_says_so():
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/research/x"
+    with pytest.raises(ScrapeError, match=r"site unreachable \(.*ConnectError"):
+        fetch_page(url, Config.load(env={}), Tuning(delay=0.0, retries=0))

@@ -79,6 +79,7 @@ class Fetcher:
             follow_redirects=False, transport=tuning.transport,
         )
         self._robots: dict[str, Protego] = {}
+        self._unreachable: dict[str, str] = {}  # site → why its robots.txt could not be read
         self._last_request: dict[str, float] = {}
 
     def close(self) -> None:
@@ -97,7 +98,8 @@ class Fetcher:
         try:
             response = self._send(f"{site}/robots.txt", {}, accept=None)
         except ScrapeError as exc:
-            log.warning("%s/robots.txt: %s; not crawling this site", site, exc)
+            log.warning("%s; not crawling this site", exc)
+            self._unreachable[site] = str(exc)
             return "User-agent: *\nDisallow: /"
         if response.status == 200:
             return response.text
@@ -118,6 +120,9 @@ class Fetcher:
         chain = [url]
         while True:
             if not self.allowed(chain[-1]):
+                unreachable = self._unreachable.get(origin(chain[-1]))
+                if unreachable:
+                    raise ScrapeError(f"{chain[-1]}: site unreachable ({unreachable})")
                 raise PageSkipped(f"{chain[-1]}: forbidden by robots.txt")
             accept = HTML_TYPES + (XML_TYPES if accept_xml else ())
             response = self._send(chain[-1], headers, accept)

@@ -9,6 +9,7 @@ dropped by the patterns in `layout`.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import lxml.html
 import trafilatura
@@ -22,23 +23,53 @@ MAX_BOILERPLATE_WORDS = 30
 
 WORD = re.compile(r"\w+")
 NGRAM = 3
-# Share of a paragraph's n-grams found in the other extraction for it to count as "shared".
-PARAGRAPH_MATCH = 0.5
-# Readability contains trafilatura's text but is much longer: trafilatura stopped early.
-CONTAINED_SHARE = 0.9
-TRUNCATED_SHARE = 0.6
-# Both extractors must broadly agree before readability may trim trafilatura's edges.
-AGREEMENT_SHARE = 0.8
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """When readability's second opinion changes trafilatura's text.
+
+    The defaults are the shipped ones; `python -m cpcsearch.benchmarks.extraction` re-tunes
+    them on half the shared pages and scores the other half, to show they are not overfitted.
+    """
+
+    # Share of a paragraph's n-grams found in the other extraction for it to count as "shared".
+    paragraph_match: float = 0.5
+    # Readability contains trafilatura's text but is much longer: trafilatura stopped early.
+    contained_share: float = 0.9
+    truncated_share: float = 0.6
+    # Both extractors must broadly agree before readability may trim trafilatura's edges.
+    agreement_share: float = 0.8
+
+
+SHIPPED = Thresholds()
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """How much of each extraction the other one holds, paragraph by paragraph."""
+
+    base_in_other: float
+    other_in_base: float
+    paragraph_shares: tuple[float, ...]  # of each base paragraph, found in the other text
 
 
 def extract_main_text(html: str, url: str | None = None) -> str:
     """Return the main text of an article page as blank-line-separated paragraphs."""
-    base = _trafilatura_paragraphs(html, url)
-    other = _readability_paragraphs(html, url)
-    return "\n\n".join(_clean(_combine(base, other)))
+    return combine(trafilatura_paragraphs(html, url), readability_paragraphs(html, url))
 
 
-def _trafilatura_paragraphs(html: str, url: str | None) -> list[str]:
+def combine(base: list[str], other: list[str], thresholds: Thresholds = SHIPPED,
+            comparison: Comparison | None = None) -> str:
+    """Return the text of trafilatura's paragraphs (base) repaired with readability's (other)."""
+    if base and other:
+        chosen = choose(base, other, comparison or compare(base, other), thresholds)
+    else:
+        chosen = base or other
+    return "\n\n".join(clean(chosen))
+
+
+def trafilatura_paragraphs(html: str, url: str | None) -> list[str]:
     """Return trafilatura's paragraphs (headings and list items each on their own)."""
     try:
         text = trafilatura.extract(
@@ -50,7 +81,7 @@ def _trafilatura_paragraphs(html: str, url: str | None) -> list[str]:
     return _split(text or "")
 
 
-def _readability_paragraphs(html: str, url: str | None) -> list[str]:
+def readability_paragraphs(html: str, url: str | None) -> list[str]:
     """Return readability's article HTML flattened into paragraphs."""
     try:
         summary = Document(html, url=url).summary(html_partial=True)
@@ -103,20 +134,25 @@ def _share(part: set[tuple[str, ...]], whole: set[tuple[str, ...]]) -> float:
     return len(part & whole) / len(part) if part else 1.0
 
 
-def _combine(base: list[str], other: list[str]) -> list[str]:
-    """Merge trafilatura's paragraphs (base) with readability's (other)."""
-    if not base or not other:
-        return base or other
+def compare(base: list[str], other: list[str]) -> Comparison:
+    """Measure how the two extractions overlap (the costly part, done once per page)."""
     base_grams, other_grams = _ngrams(" ".join(base)), _ngrams(" ".join(other))
-    base_in_other = _share(base_grams, other_grams)
-    other_in_base = _share(other_grams, base_grams)
-    if base_in_other >= CONTAINED_SHARE and other_in_base < TRUNCATED_SHARE:
+    return Comparison(_share(base_grams, other_grams), _share(other_grams, base_grams),
+                      tuple(_share(_ngrams(p), other_grams) for p in base))
+
+
+def choose(base: list[str], other: list[str], comparison: Comparison,
+           thresholds: Thresholds) -> list[str]:
+    """Merge trafilatura's paragraphs (base) with readability's (other)."""
+    t = thresholds
+    if (comparison.base_in_other >= t.contained_share
+            and comparison.other_in_base < t.truncated_share):
         return other
-    if other_in_base < AGREEMENT_SHARE:
+    if comparison.other_in_base < t.agreement_share:
         return base
     # Trafilatura's extra paragraphs inside the article are usually real content (quotes,
     # embeds), but at the edges they are usually bylines, footers and teasers.
-    shared = [_share(_ngrams(p), other_grams) >= PARAGRAPH_MATCH for p in base]
+    shared = [share >= t.paragraph_match for share in comparison.paragraph_shares]
     if not any(shared):
         return base
     first = shared.index(True)
@@ -124,7 +160,7 @@ def _combine(base: list[str], other: list[str]) -> list[str]:
     return base[first:last + 1]
 
 
-def _clean(paragraphs: list[str]) -> list[str]:
+def clean(paragraphs: list[str]) -> list[str]:
     """Drop boilerplate paragraphs and the link lists that follow 'related' pointers."""
     kept: list[str] = []
     in_link_list = False

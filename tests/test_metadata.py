@@ -73,6 +73,16 @@ def test_section_from_meta_breadcrumb_or_url(html: str, url: str, section: str) 
     assert metadata.extract_section(page(html, url)) == section
 
 
+@pytest.mark.parametrize(("url", "canonical"), [
+    ("https://www.caspianpolicy.org/?s=pipeline&ref=nav", "https://www.caspianpolicy.org/?s=pipeline"),
+    ("https://www.caspianpolicy.org/research?page=2&_ga=2.1", "https://www.caspianpolicy.org/research?page=2"),
+    ("http://127.0.0.1:8080/a/?b=2&a=1", "http://127.0.0.1:8080/a?a=1&b=2"),
+    ("mailto:office@example.org", "mailto:office@example.org"),
+])
+def test_canonical_urls_keep_the_query_that_selects_content(url: str, canonical: str) -> None:
+    assert canonical_url(url) == canonical
+
+
 def test_regions_found_in_text_become_topics() -> None:
     text = "Kazakhstan and the Kyrgyz Republic met in Astana. Bishkek agreed; Kazakh officials too."
     assert metadata.find_regions(text) == ["Kazakhstan", "Kyrgyzstan"]
@@ -82,6 +92,7 @@ def test_regions_found_in_text_become_topics() -> None:
     "http://caspianpolicy.com/research/eep/gas-deal/",
     "https://caspianpolicy.org/research/eep/gas-deal?utm_source=x&fbclid=y",
     "https://WWW.caspianpolicy.org/research/eep/gas-deal#top",
+    "https://www.caspianpolicy.org:443/research/eep/gas-deal/?utm_campaign=a&msclkid=b&share=tw",
 ])
 def test_mirror_hosts_and_tracking_collapse_to_one_canonical_url(url: str) -> None:
     assert canonical_url(url) == "https://www.caspianpolicy.org/research/eep/gas-deal"

@@ -11,6 +11,8 @@ SITE_HOST = "www.caspianpolicy.org"
 MIRROR_HOSTS = frozenset(
     {"caspianpolicy.org", "www.caspianpolicy.org", "caspianpolicy.com", "www.caspianpolicy.com"}
 )
+# Query parameters that only say how a link was shared (courlan removes the common trackers).
+SITE_TRACKING_PARAMS = re.compile(r"^(share|amp|ref)$", re.IGNORECASE)
 
 # Article heading first: the generic <title> carries the site name.
 TITLE_SELECTORS = ("article h1", "main h1", "h1.entry-title", "h1.post-title", "h1")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.utils
+import gzip
 import socket
 import statistics
 import time
@@ -300,3 +301,37 @@ def test_extract_url_of_an_unreachable_site_says_so():
     url = f"http://127.0.0.1:{port}/research/x"
     with pytest.raises(ScrapeError, match=r"site unreachable \(.*ConnectError"):
         fetch_page(url, Config.load(env={}), Tuning(delay=0.0, retries=0))
+
+
+def test_gzipped_sitemaps_and_atom_feeds_are_read(config: Config):
+    gz, atom = "application/x-gzip", "application/atom+xml"
+    feed = ('<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+            f'<title>CPC</title><entry><title>T</title><link rel="alternate" href="{BASE + E}"/>'
+            "</entry></feed>")
+    with FakeSite() as site:
+        site.routes.update({
+            "/robots.txt": Route(f"User-agent: *\nSitemap: {BASE}/sitemap.xml.gz\n".encode(),
+                                 content_type="text/plain"),
+            "/sitemap.xml.gz": Route(gzip.compress(sitemap_index([
+                f"{BASE}/post-sitemap.xml.gz", f"{BASE}/broken-sitemap.xml.gz",
+                f"{BASE}/bomb-sitemap.xml.gz"]).encode()), content_type=gz),
+            "/post-sitemap.xml.gz": Route(gzip.compress(sitemap([BASE + A, BASE + B]).encode()),
+                                          content_type="application/octet-stream"),
+            "/broken-sitemap.xml.gz": Route(b"\x1f\x8b not really gzip", content_type=gz),
+            "/bomb-sitemap.xml.gz": Route(gzip.compress(b" " * 3_000_000), content_type=gz),
+            "/research": html_route(listing("Research", [(C, "CSTO"), (A, "Corridor")],
+                                            feed="/feed/atom")),
+            "/feed/atom": Route(feed.encode(), content_type=atom),
+            A: html_route(article(A, "The Middle Corridor", "corridorfreight")),
+            B: html_route(article(B, "Caspian Fisheries", "sturgeon")),
+            C: html_route(article(C, "The CSTO in Kazakhstan", "collective")),
+            E: html_route(article(E, "Rogun Dam", "hydropower")),
+        })
+        report = run(site, config, max_bytes=2 * 1024 * 1024)
+    with Store(config.STORE) as store:
+        assert {store.get(doc_id(p)).title for p in (A, B, C, E)} == {
+            "The Middle Corridor", "Caspian Fisheries", "The CSTO in Kazakhstan", "Rogun Dam"}
+    reasons = dict(report.failures)
+    assert "broken gzip file" in reasons[f"{BASE}/broken-sitemap.xml.gz"]
+    assert "unpacks to more than 2 MB" in reasons[f"{BASE}/bomb-sitemap.xml.gz"]
+    assert report.new == 4 and report.failed == 2

@@ -7,7 +7,7 @@ import copy
 from bs4 import BeautifulSoup, Tag
 
 from cpcsearch.scrape import layout, visible
-from cpcsearch.scrape.metadata import Page, clean_text
+from cpcsearch.scrape.page import Page, clean_text
 from cpcsearch.scrape.visible import is_date_line
 
 MIN_BODY_CHARS = 200

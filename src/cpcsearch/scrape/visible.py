@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
-from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
 
 from cpcsearch.scrape import layout
 
@@ -31,9 +31,7 @@ class Line:
 def read_lines(soup: BeautifulSoup) -> list[Line]:
     """Return the page's visible text lines in reading order, without touching the tree."""
     reader = _Reader()
-    root = soup.body or soup
-    reader.walk(root, 0, False)
-    reader.flush()
+    reader.read(soup.body or soup)
     return reader.lines
 
 
@@ -54,29 +52,39 @@ class _Reader:
             self.after_media = False
         self.parts, self.rank, self.in_figure = [], 0, False
 
-    def walk(self, element: Tag, rank: int, in_figure: bool) -> None:
-        for child in element.children:
-            if isinstance(child, Comment) or not isinstance(child, NavigableString | Tag):
-                continue
-            if isinstance(child, NavigableString):
-                if type(child) is NavigableString and child.strip():
-                    self.parts.append(str(child))
-                    self.rank = max(self.rank, rank)
-                    self.in_figure = self.in_figure or in_figure
-                elif type(child) is NavigableString:
-                    self.parts.append(" ")
-                continue
-            if _hidden(child):
-                continue
-            if child.name in layout.MEDIA_TAGS:
+    def read(self, root: Tag) -> None:
+        # A stack rather than recursion: framework pages nest <div>s thousands deep.
+        # Each entry is a node with its heading rank and figure flag; None closes a block.
+        stack: list[tuple[PageElement | None, int, bool]] = [(root, 0, False)]
+        while stack:
+            node, rank, in_figure = stack.pop()
+            if node is None:
                 self.flush()
-                self.after_media = True
-            if child.name == "br" or child.name in layout.VISIBLE_BLOCK_TAGS:
-                self.flush()
-            self.walk(child, max(rank, _heading_rank(child)),
-                      in_figure or child.name in ("figure", "figcaption"))
-            if child.name in layout.VISIBLE_BLOCK_TAGS:
-                self.flush()
+            elif isinstance(node, NavigableString):
+                self.text(node, rank, in_figure)
+            elif isinstance(node, Tag) and not _hidden(node):
+                if node.name in layout.MEDIA_TAGS:
+                    self.flush()
+                    self.after_media = True
+                block = node.name in layout.VISIBLE_BLOCK_TAGS
+                if block or node.name == "br":
+                    self.flush()
+                rank = max(rank, _heading_rank(node))
+                in_figure = in_figure or node.name in ("figure", "figcaption")
+                if block:
+                    stack.append((None, 0, False))
+                stack.extend((child, rank, in_figure) for child in reversed(node.contents))
+        self.flush()
+
+    def text(self, string: NavigableString, rank: int, in_figure: bool) -> None:
+        if type(string) is not NavigableString:
+            return  # a comment, CDATA section or doctype
+        if string.strip():
+            self.parts.append(str(string))
+            self.rank = max(self.rank, rank)
+            self.in_figure = self.in_figure or in_figure
+        else:
+            self.parts.append(" ")
 
 
 def _hidden(tag: Tag) -> bool:

@@ -173,3 +173,19 @@ def test_hidden_and_script_text_is_not_visible() -> None:
             "<div style='display: none'>Gone</div><div aria-hidden=true>Icon</div>"
             "<div>Shown <span>inline</span> text</div><div>Second<br>line</div></body>")
     assert [line.text for line in page(html).lines] == ["Shown inline text", "Second", "line"]
+
+
+def test_a_lower_case_heading_gives_way_to_its_capitalized_spelling() -> None:
+    html = ("<title>CPC</title><div>CPC - Caspian Policy Center</div><h1>gas deal signed in baku"
+            "</h1><div>Gas Deal Signed in Baku</div><div>By Jane Doe</div>")
+    assert metadata.extract_title(page(html)) == "Gas Deal Signed in Baku"
+    assert metadata.extract_title(page("<h1>CPC - Caspian Policy Center</h1><h2>Gas Deal</h2>"
+                                       "<div>Author: Jane Doe</div>")) == "Gas Deal"
+
+
+def test_a_byline_label_alone_on_its_line_takes_the_next_line() -> None:
+    html = divs("CPC", "Gas Deal Signed in Baku", "Authors:", "Jane Doe, John Roe", "Apr 25, 2024",
+                PROSE)
+    assert metadata.extract_title(page(html)) == "Gas Deal Signed in Baku"
+    assert metadata.extract_authors(page(html)) == ["Jane Doe", "John Roe"]
+    assert metadata.extract_date(page(html)) == dt.date(2024, 4, 25)

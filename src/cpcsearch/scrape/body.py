@@ -7,6 +7,7 @@ import copy
 from bs4 import BeautifulSoup, Tag
 
 from cpcsearch.scrape import layout, visible
+from cpcsearch.scrape.metadata import find_byline
 from cpcsearch.scrape.page import Page, clean_text
 from cpcsearch.scrape.visible import is_date_line
 
@@ -73,7 +74,9 @@ def trim(paragraphs: list[str], page: Page, title: str) -> list[str]:
     captions = sorted(visible.captions(page.lines), key=len, reverse=True)
     kept = [p for p in paragraphs
             if not _only_captions(p, captions) and not layout.BOILERPLATE_LINES.match(p)]
-    head = [i for i, p in enumerate(kept[:layout.HEAD_PARAGRAPHS]) if _is_head_line(page, p, title)]
+    byline = find_byline(page)
+    shown = {title, *([page.lines[byline[0]].text, byline[1]] if byline else [])}
+    head = [i for i, p in enumerate(kept[:layout.HEAD_PARAGRAPHS]) if _is_head_line(page, p, shown)]
     if head and all(len(p.split()) <= layout.MAX_HEAD_WORDS for p in kept[:head[-1]]):
         kept = kept[head[-1] + 1:]
     return kept[:_article_end(page, kept)]
@@ -103,7 +106,10 @@ def _only_captions(paragraph: str, captions: list[str]) -> bool:
     return not visible.WORD.search(paragraph)
 
 
-def _is_head_line(page: Page, paragraph: str, title: str) -> bool:
-    """Tell whether a paragraph repeats the title, byline, dateline or the site's name."""
-    return (visible.words(paragraph) == visible.words(title) or visible.is_byline(paragraph)
+def _is_head_line(page: Page, paragraph: str, shown: set[str]) -> bool:
+    """Tell whether a paragraph repeats the title or byline, or is a dateline, a byline's
+    label or the site's name."""
+    words = visible.words(paragraph)
+    return (any(words == visible.words(text) for text in shown) or visible.is_byline(paragraph)
+            or layout.BYLINE_LABEL.match(paragraph) is not None
             or visible.is_date_line(paragraph) or page.is_site_name(paragraph))

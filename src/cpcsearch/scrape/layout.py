@@ -19,7 +19,8 @@ TITLE_SELECTORS = ("article h1", "main h1", "h1.entry-title", "h1.post-title", "
 # What joins a title and a site name in <title> ("Gas Deal | CPC", "CPC - Gas Deal").
 TITLE_SEPARATOR = r"\s*(?:[|–—·•»:]|\s-)\s*"
 # Where the page says who it is, besides SITE_NAME (each name's initials count too: "CPC").
-SITE_NAME_METAS = ("og:site_name", "application-name", "apple-mobile-web-app-title")
+# Not application-name: some sites fill it with the article's title.
+SITE_NAME_METAS = ("og:site_name",)
 
 BODY_SELECTORS = (
     ".post-content", ".entry-content", ".article-content", ".article-body",
@@ -79,6 +80,7 @@ VISIBLE_BYLINE = re.compile(r"^\s*(?:authors?\s*:|by\s+(?=\w))\s*", re.IGNORECAS
 # Lower-case words a name may hold ("Ursula von der Leyen").
 NAME_PARTICLES = frozenset({"al", "bin", "da", "de", "del", "der", "di", "du", "la", "le", "van",
                             "von", "y"})
+BYLINE_LABEL = re.compile(r"^\s*(?:authors?\s*:?|by)\s*$", re.IGNORECASE)  # names on the next line
 MAX_BYLINE_CHARS = 160
 BYLINE_WINDOW = 6  # lines after the title where the byline may sit
 DATE_WINDOW = 4  # lines after the byline (or the title) where the date may sit

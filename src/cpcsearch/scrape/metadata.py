@@ -36,7 +36,7 @@ def extract_title(page: Page) -> str:
         heading = page.soup.select_one(selector)
         text = clean_text(heading.get_text(" ")) if heading else ""
         if text and not page.is_site_name(text):
-            return text
+            return _capitalized(page, text)
     candidates = [*_names(page.jsonld.get("headline")),
                   page.first_meta("og:title", "twitter:title"), _title_tag(page)]
     for candidate in candidates:
@@ -44,6 +44,20 @@ def extract_title(page: Page) -> str:
         if title:
             return title
     return visible_title(page)
+
+
+def _capitalized(page: Page, heading: str) -> str:
+    """Return the capitalized spelling of an all-lower-case heading shown nearby, if any.
+
+    Some layouts put a slug-like lower-case label above the title in the title's own element.
+    """
+    if not heading.islower():
+        return heading
+    wanted = visible.words(heading)
+    for line in page.lines[:layout.TOP_LINES]:
+        if not line.text.islower() and visible.words(line.text) == wanted:
+            return line.text
+    return heading
 
 
 def _title_tag(page: Page) -> str:
@@ -57,7 +71,8 @@ def visible_title(page: Page) -> str:
     when either says anything; otherwise the line just above the byline is the title.
     """
     top = page.lines[:layout.TOP_LINES]
-    byline = next((i for i, line in enumerate(top) if visible.is_byline(line.text)), None)
+    byline = next((i for i, line in enumerate(top) if visible.is_byline(line.text)
+                   or layout.BYLINE_LABEL.match(line.text)), None)
     region = top[:byline] if byline else top
     candidates = [(i, line) for i, line in enumerate(region) if _could_be_title(page, line.text)]
     references = [ref for ref in (visible.slug_words(page.url),
@@ -114,8 +129,8 @@ def _author_candidates(page: Page) -> list[str]:
                 names += [n for n in split_authors(text) if n not in names]
         if names:
             return names
-    line = byline_index(page)
-    return split_authors(page.lines[line].text) if line is not None else []
+    found = find_byline(page)
+    return split_authors(found[1]) if found else []
 
 
 def title_index(page: Page) -> int | None:
@@ -127,14 +142,23 @@ def title_index(page: Page) -> int | None:
     return None
 
 
-def byline_index(page: Page) -> int | None:
-    """Return the index of the byline among the lines just after the title (or the top)."""
+def find_byline(page: Page) -> tuple[int, str] | None:
+    """Return the index of the byline's last line and its text, just after the title (or
+    among the top lines); a label alone on its line ("Authors:") takes the next line's names.
+    """
     start = title_index(page)
     window = (range(start + 1, start + 1 + layout.BYLINE_WINDOW) if start is not None
               else range(layout.TOP_LINES))
+    lines = [line.text for line in page.lines]
     for i in window:
-        if i < len(page.lines) and visible.is_byline(page.lines[i].text):
-            return i
+        if i >= len(lines):
+            break
+        if visible.is_byline(lines[i]):
+            return i, lines[i]
+        if layout.BYLINE_LABEL.match(lines[i]) and i + 1 < len(lines):
+            joined = f"{lines[i]} {lines[i + 1]}"
+            if visible.is_byline(joined):
+                return i + 1, joined
     return None
 
 
@@ -179,8 +203,8 @@ def extract_date(page: Page) -> dt.date | None:
 
 def visible_date(page: Page) -> dt.date | None:
     """Return the date of a date-only line just after the byline (or the title)."""
-    anchor = byline_index(page)
-    anchor = title_index(page) if anchor is None else anchor
+    byline = find_byline(page)
+    anchor = title_index(page) if byline is None else byline[0]
     if anchor is None:
         return None
     for line in page.lines[anchor + 1:anchor + 1 + layout.DATE_WINDOW]:

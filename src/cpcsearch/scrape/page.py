@@ -48,8 +48,8 @@ class Page:
         return found
 
     def is_site_name(self, text: str) -> bool:
-        """Tell whether `text` is only the site's name."""
-        return clean_text(text).lower().strip(" |-–—:") in self.site_names
+        """Tell whether `text` is only the site's name ("CPC - Caspian Policy Center" too)."""
+        return not self.strip_site_name(text)
 
     def strip_site_name(self, text: str) -> str:
         """Remove the site's name from either end of a title ("Gas Deal | CPC" → "Gas Deal")."""
@@ -58,7 +58,7 @@ class Page:
             name = re.escape(name)
             sep = layout.TITLE_SEPARATOR
             text = re.sub(rf"^{name}{sep}(?=\S)|(?<=\S){sep}{name}$", "", text, flags=re.I)
-        return "" if self.is_site_name(text) else clean_text(text)
+        return "" if text.lower().strip(" |-–—:") in self.site_names else clean_text(text)
 
     def first_meta(self, *names: str) -> str:
         """Return the first non-empty value among the meta tags `names`."""

@@ -62,6 +62,8 @@ RELATED_HEADING = re.compile(
 # A paragraph wholly in <em>/<i>/<small> right after embedded media is its caption.
 CAPTION_WRAPPERS = ("em", "i", "small", "cite")
 MEDIA_TAGS = ("figure", "iframe", "img", "video", "picture", "embed", "object")
+# A short line right under one of these is its caption.
+EMBED_TAGS = ("iframe", "video", "audio", "embed", "object")
 
 # The visible-text steps (`visible.py`): the page as lines in reading order, whatever its tags.
 INVISIBLE_TAGS = frozenset({

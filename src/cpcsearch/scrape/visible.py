@@ -25,7 +25,7 @@ class Line:
     text: str
     rank: int = 0  # 6 for an <h1> (or role=heading level 1) down to 1 for an <h6>, 0 for text
     in_figure: bool = False  # inside a <figure> or <figcaption>
-    after_media: bool = False  # the first line after an image, video or embed
+    after_media: bool = False  # the first line after a video or other embed
 
 
 def read_lines(soup: BeautifulSoup) -> list[Line]:
@@ -63,7 +63,7 @@ class _Reader:
             elif isinstance(node, NavigableString):
                 self.text(node, rank, in_figure)
             elif isinstance(node, Tag) and not _hidden(node):
-                if node.name in layout.MEDIA_TAGS:
+                if node.name in layout.EMBED_TAGS:
                     self.flush()
                     self.after_media = True
                 block = node.name in layout.VISIBLE_BLOCK_TAGS
@@ -156,7 +156,10 @@ def is_heading_like(text: str) -> bool:
 
 
 def captions(lines: list[Line]) -> set[str]:
-    """Return the lines that caption media: in a figure, or a short label right under an embed."""
+    """Return the lines that caption media: in a figure, or a short label right under an embed.
+
+    Not under a bare image: product boxes and pull quotes sit there too.
+    """
     return {
         line.text for line in lines
         if not line.rank and len(line.text.split()) <= layout.MAX_CAPTION_WORDS

@@ -21,7 +21,9 @@ def extract_document(html: str, url: str = "", fetched_at: str = "") -> Document
 
     Pages of the centre's site are read with its layout rules; any other page (or a centre
     page whose layout the rules do not recognize) gets the generic main-text extractor.
-    Raises `ScrapeError` when the page has no title or no text.
+    Either way the body then loses captions, credits, the repeated title, byline and date,
+    and the related-article teasers. The body is read before the metadata and neither
+    changes the parsed tree. Raises `ScrapeError` when the page has no title or no text.
     """
     soup = BeautifulSoup(html, "lxml")
     page = metadata.Page.parse(soup, url)

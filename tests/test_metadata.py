@@ -132,6 +132,7 @@ def test_title_from_visible_text(html: str, url: str, title: str) -> None:
     ("Gas Deal | CPC", "Gas Deal"), ("CPC - Gas Deal", "Gas Deal"),
     ("Gas Deal – Caspian Policy Center", "Gas Deal"), ("CPC", ""),
     ("Kazakhstan – Russia Relations | CPC", "Kazakhstan – Russia Relations"),
+    ("Gas Deal | CPC - Caspian Policy Center", "Gas Deal"), ("CPC | CPC | CPC", ""),
 ])
 def test_site_name_and_its_initials_leave_the_title(title_tag: str, title: str) -> None:
     assert page(f"<title>{title_tag}</title>").strip_site_name(title_tag) == title

@@ -8,6 +8,7 @@ dropped by the patterns in `layout`.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 
@@ -16,6 +17,11 @@ import trafilatura
 from readability import Document
 
 from cpcsearch.scrape import layout
+
+# These libraries log the pages they cannot parse as errors, tracebacks included; the scraper
+# reports such a page once, as a ScrapeError naming it.
+for _library in ("trafilatura", "readability", "htmldate", "courlan"):
+    logging.getLogger(_library).setLevel(logging.CRITICAL)
 
 LIST_ITEM = re.compile(r"^[-•*]\s+")
 # Longer paragraphs are article prose even when they contain a boilerplate-like phrase.
@@ -71,6 +77,8 @@ def combine(base: list[str], other: list[str], thresholds: Thresholds = SHIPPED,
 
 def trafilatura_paragraphs(html: str, url: str | None) -> list[str]:
     """Return trafilatura's paragraphs (headings and list items each on their own)."""
+    if not html.strip():
+        return []  # trafilatura would log an empty page as an error
     try:
         text = trafilatura.extract(
             html, url=url, favor_precision=True, include_comments=False, include_tables=True
@@ -83,6 +91,8 @@ def trafilatura_paragraphs(html: str, url: str | None) -> list[str]:
 
 def readability_paragraphs(html: str, url: str | None) -> list[str]:
     """Return readability's article HTML flattened into paragraphs."""
+    if not html.strip():
+        return []  # readability would log an empty page's parse error with a traceback
     try:
         summary = Document(html, url=url).summary(html_partial=True)
         return _split(fragment_text(summary))

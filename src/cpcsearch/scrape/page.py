@@ -53,11 +53,12 @@ class Page:
 
     def strip_site_name(self, text: str) -> str:
         """Remove the site's name from either end of a title ("Gas Deal | CPC" → "Gas Deal")."""
-        text = clean_text(text)
-        for name in sorted(self.site_names, key=len, reverse=True):
-            name = re.escape(name)
-            sep = layout.TITLE_SEPARATOR
-            text = re.sub(rf"^{name}{sep}(?=\S)|(?<=\S){sep}{name}$", "", text, flags=re.I)
+        text, before = clean_text(text), ""
+        while text != before:  # "Gas Deal | CPC - Caspian Policy Center" has two
+            before = text
+            for name in sorted(self.site_names, key=len, reverse=True):
+                name, sep = re.escape(name), layout.TITLE_SEPARATOR
+                text = re.sub(rf"^{name}{sep}(?=\S)|(?<=\S){sep}{name}$", "", text, flags=re.I)
         return "" if text.lower().strip(" |-–—:") in self.site_names else clean_text(text)
 
     def first_meta(self, *names: str) -> str:

@@ -190,3 +190,11 @@ def test_a_byline_label_alone_on_its_line_takes_the_next_line() -> None:
     assert metadata.extract_title(page(html)) == "Gas Deal Signed in Baku"
     assert metadata.extract_authors(page(html)) == ["Jane Doe", "John Roe"]
     assert metadata.extract_date(page(html)) == dt.date(2024, 4, 25)
+
+
+@pytest.mark.parametrize(("html", "url"), [
+    ('<meta name="parsely-pub-date" content="2023-02-01T10:00:00Z"><h1>T</h1>', ""),
+    ("<h1>T</h1><p>No date in the text.</p>", "https://example.org/2023/02/01/gas-deal"),
+])
+def test_htmldate_finds_dates_in_markup_the_cascade_does_not_know(html: str, url: str) -> None:
+    assert metadata.extract_date(page(html, url)) == dt.date(2023, 2, 1)

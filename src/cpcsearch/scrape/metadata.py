@@ -8,13 +8,17 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
+import htmldate
 from bs4 import Tag
 from dateutil import parser as dateparser
 
 from cpcsearch.scrape import layout, visible
 from cpcsearch.scrape.page import Page, clean_text
+
+Steps = tuple[Callable[[Page], Any], ...]  # a field's cascade: the first step to find it wins
 
 
 def _names(value: Any) -> list[str]:
@@ -26,24 +30,42 @@ def _names(value: Any) -> list[str]:
     return [clean_text(str(value))] if value else []
 
 
-def extract_title(page: Page) -> str:
+def extract_title(page: Page, steps: Steps | None = None) -> str:
     """Return the article heading, JSON-LD and meta titles, `<title>`, then visible text.
 
     The site's own name is never a title: titles lose it, and a heading that is only the
     site's name is passed over.
     """
+    return first_found(page, steps or TITLE_STEPS) or ""
+
+
+def first_found(page: Page, steps: Steps) -> Any:
+    """Return the first value a step of a cascade finds, or None."""
+    for step in steps:
+        value = step(page)
+        if value:
+            return value
+    return None
+
+
+def title_from_markup(page: Page) -> str:
+    """Return the text of the first article heading the layout's selectors find."""
     for selector in layout.TITLE_SELECTORS:
         heading = page.soup.select_one(selector)
         text = clean_text(heading.get_text(" ")) if heading else ""
         if text and not page.is_site_name(text):
             return _capitalized(page, text)
-    candidates = [*_names(page.jsonld.get("headline")),
-                  page.first_meta("og:title", "twitter:title"), _title_tag(page)]
-    for candidate in candidates:
+    return ""
+
+
+def title_from_metadata(page: Page) -> str:
+    """Return the JSON-LD headline, the OpenGraph title or the `<title>`, minus the site name."""
+    for candidate in (*_names(page.jsonld.get("headline")),
+                      page.first_meta("og:title", "twitter:title"), _title_tag(page)):
         title = page.strip_site_name(candidate or "")
         if title:
             return title
-    return visible_title(page)
+    return ""
 
 
 def _capitalized(page: Page, heading: str) -> str:
@@ -107,18 +129,24 @@ def split_authors(line: str) -> list[str]:
     return found
 
 
-def extract_authors(page: Page) -> list[str]:
+def extract_authors(page: Page, steps: Steps | None = None) -> list[str]:
     """Return the authors as separate names (the site itself is no author)."""
-    return [n for n in _author_candidates(page) if n.lower() != layout.SITE_NAME.lower()]
+    names = first_found(page, steps or AUTHOR_STEPS) or []
+    return [n for n in names if n.lower() != layout.SITE_NAME.lower()]
 
 
-def _author_candidates(page: Page) -> list[str]:
-    from_jsonld = [n for name in _names(page.jsonld.get("author")) for n in split_authors(name)]
-    if from_jsonld:
-        return from_jsonld
-    from_meta = [n for value in page.meta.get("author", []) for n in split_authors(value)]
-    if from_meta:
-        return from_meta
+def authors_from_jsonld(page: Page) -> list[str]:
+    """Return the JSON-LD article's authors."""
+    return [n for name in _names(page.jsonld.get("author")) for n in split_authors(name)]
+
+
+def authors_from_meta(page: Page) -> list[str]:
+    """Return the names in `<meta name=author>`."""
+    return [n for value in page.meta.get("author", []) for n in split_authors(value)]
+
+
+def authors_from_markup(page: Page) -> list[str]:
+    """Return the names in the first author elements the layout's selectors find."""
     outside = set(page.soup.select(layout.AUTHOR_OUTSIDE))
     for selector in layout.AUTHOR_SELECTORS:
         names: list[str] = []
@@ -129,6 +157,11 @@ def _author_candidates(page: Page) -> list[str]:
                 names += [n for n in split_authors(text) if n not in names]
         if names:
             return names
+    return []
+
+
+def authors_from_byline(page: Page) -> list[str]:
+    """Return the names of the visible byline near the title."""
     found = find_byline(page)
     return split_authors(found[1]) if found else []
 
@@ -180,25 +213,45 @@ def parse_date(text: str) -> dt.date | None:
         return None
 
 
-def extract_date(page: Page) -> dt.date | None:
+def extract_date(page: Page, steps: Steps | None = None) -> dt.date | None:
     """Return the publication date."""
-    candidates = [
-        str(page.jsonld.get("datePublished") or ""),
+    return first_found(page, steps or DATE_STEPS)
+
+
+def date_from_metadata(page: Page) -> dt.date | None:
+    """Return the JSON-LD or meta publication date."""
+    return parse_date(str(page.jsonld.get("datePublished") or "")) or parse_date(
         page.first_meta("article:published_time", "datepublished", "date", "dc.date",
-                        "pubdate", "publish-date", "og:published_time"),
-    ]
+                        "pubdate", "publish-date", "og:published_time"))
+
+
+def date_from_markup(page: Page) -> dt.date | None:
+    """Return the date of the first date element, else the first date after the `<h1>`."""
     for selector in layout.DATE_SELECTORS:
         for element in page.soup.select(selector):
-            candidates.append(str(element.get("datetime") or element.get("content") or ""))
-            candidates.append(element.get_text(" "))
-    for candidate in candidates:
-        date = parse_date(candidate)
-        if date:
-            return date
+            for text in (str(element.get("datetime") or element.get("content") or ""),
+                         element.get_text(" ")):
+                date = parse_date(text)
+                if date:
+                    return date
     heading = page.soup.find("h1")
     for text in heading.find_all_next(string=layout.VISIBLE_DATE, limit=1) if heading else ():
         return parse_date(str(text))
-    return visible_date(page)
+    return None
+
+
+def date_from_htmldate(page: Page) -> dt.date | None:
+    """Return the date htmldate finds in markup this module does not know (other meta names,
+    `itemprop` variants, a dated URL), when nothing else gave one.
+
+    Its search of the visible text stays off: the visible-text step reads that more narrowly.
+    """
+    try:
+        found = htmldate.find_date(str(page.soup), url=page.url or None, original_date=True,
+                                   extensive_search=False, outputformat="%Y-%m-%d")
+    except Exception:  # the library fails in varied ways on odd markup; no date is the fallback
+        return None
+    return parse_date(found or "")
 
 
 def visible_date(page: Page) -> dt.date | None:
@@ -272,3 +325,10 @@ def extract_canonical(page: Page) -> str:
     if isinstance(link, Tag) and link.get("href"):
         return str(link["href"]).strip()
     return page.first_meta("og:url") or str(page.jsonld.get("url") or "")
+
+
+# Each field's cascade, visible text last. The metadata benchmark inserts library steps here.
+TITLE_STEPS: Steps = (title_from_markup, title_from_metadata, visible_title)
+AUTHOR_STEPS: Steps = (authors_from_jsonld, authors_from_meta, authors_from_markup,
+                       authors_from_byline)
+DATE_STEPS: Steps = (date_from_metadata, date_from_markup, visible_date, date_from_htmldate)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import email.utils
+import gzip
+import socket
 import statistics
 import time
 from pathlib import Path
@@ -13,10 +15,12 @@ from click.testing import CliRunner
 
 from cpcsearch.cli import main
 from cpcsearch.config import Config
+from cpcsearch.errors import ScrapeError
 from cpcsearch.pipeline import run_reindex
 from cpcsearch.scrape.crawl import crawl, reextract
 from cpcsearch.scrape.crawl.discover import is_listing
-from cpcsearch.scrape.crawl.fetch import decode, retry_after
+from cpcsearch.scrape.crawl.fetch import Tuning, decode, retry_after
+from cpcsearch.scrape.sources import fetch_page
 from cpcsearch.scrape.urls import doc_id_for
 from cpcsearch.search.engine import SearchEngine
 from cpcsearch.search.request import SearchRequest
@@ -264,3 +268,70 @@ def test_listing_pages_are_told_from_articles():
     assert not is_listing(BeautifulSoup(article(A, "The Middle Corridor", "x"), "lxml"))
     demo = sorted(Path(Config.load(env={}).DEMO_DIR).glob("*.html"))
     assert not any(is_listing(BeautifulSoup(p.read_text(encoding="utf-8"), "lxml")) for p in demo)
+
+
+def test_cli_extract_url_fetches_as_the_crawler_does():
+    with FakeSite() as site:
+        page = article(RU_META, RU_TITLE, "", charset="windows-1251", lang="ru", words=RU_WORDS)
+        site.routes.update({
+            "/robots.txt": Route(b"User-agent: *\nDisallow: /private\n", content_type="text/plain"),
+            RU_META: Route(page.encode("windows-1251"), content_type="text/html"),
+            "/private/page": html_route(article("/private/page", "Private", "secret")),
+            "/moved": Route(status=301, headers={"Location": RU_META}),
+        })
+        local = f"http://127.0.0.1:{site.port}"
+        env = {"CPCSEARCH_CRAWL_DELAY": "0"}
+        runner = CliRunner()
+        result = runner.invoke(main, ["extract", f"{local}/moved", "--json"], env=env)
+        forbidden = runner.invoke(main, ["extract", f"{local}/private/page"], env=env)
+        missing = runner.invoke(main, ["extract", f"{local}/nothing-here"], env=env)
+    assert result.exit_code == 0, result.output
+    assert RU_TITLE in result.output  # decoded by the page's own charset declaration
+    assert site.paths()[:3] == ["/robots.txt", "/moved", RU_META]
+    assert {r.headers["User-Agent"] for r in site.requests} == {Config.load(env={}).USER_AGENT}
+    assert "/private/page" not in site.paths()
+    assert forbidden.exit_code == 1 and "forbidden by robots.txt" in forbidden.output
+    assert missing.exit_code == 1 and "HTTP 404" in missing.output
+
+
+def test_extract_url_of_an_unreachable_site_says_so():
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/research/x"
+    with pytest.raises(ScrapeError, match=r"site unreachable \(.*ConnectError"):
+        fetch_page(url, Config.load(env={}), Tuning(delay=0.0, retries=0))
+
+
+def test_gzipped_sitemaps_and_atom_feeds_are_read(config: Config):
+    gz, atom = "application/x-gzip", "application/atom+xml"
+    feed = ('<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+            f'<title>CPC</title><entry><title>T</title><link rel="alternate" href="{BASE + E}"/>'
+            "</entry></feed>")
+    with FakeSite() as site:
+        site.routes.update({
+            "/robots.txt": Route(f"User-agent: *\nSitemap: {BASE}/sitemap.xml.gz\n".encode(),
+                                 content_type="text/plain"),
+            "/sitemap.xml.gz": Route(gzip.compress(sitemap_index([
+                f"{BASE}/post-sitemap.xml.gz", f"{BASE}/broken-sitemap.xml.gz",
+                f"{BASE}/bomb-sitemap.xml.gz"]).encode()), content_type=gz),
+            "/post-sitemap.xml.gz": Route(gzip.compress(sitemap([BASE + A, BASE + B]).encode()),
+                                          content_type="application/octet-stream"),
+            "/broken-sitemap.xml.gz": Route(b"\x1f\x8b not really gzip", content_type=gz),
+            "/bomb-sitemap.xml.gz": Route(gzip.compress(b" " * 3_000_000), content_type=gz),
+            "/research": html_route(listing("Research", [(C, "CSTO"), (A, "Corridor")],
+                                            feed="/feed/atom")),
+            "/feed/atom": Route(feed.encode(), content_type=atom),
+            A: html_route(article(A, "The Middle Corridor", "corridorfreight")),
+            B: html_route(article(B, "Caspian Fisheries", "sturgeon")),
+            C: html_route(article(C, "The CSTO in Kazakhstan", "collective")),
+            E: html_route(article(E, "Rogun Dam", "hydropower")),
+        })
+        report = run(site, config, max_bytes=2 * 1024 * 1024)
+    with Store(config.STORE) as store:
+        assert {store.get(doc_id(p)).title for p in (A, B, C, E)} == {
+            "The Middle Corridor", "Caspian Fisheries", "The CSTO in Kazakhstan", "Rogun Dam"}
+    reasons = dict(report.failures)
+    assert "broken gzip file" in reasons[f"{BASE}/broken-sitemap.xml.gz"]
+    assert "unpacks to more than 2 MB" in reasons[f"{BASE}/bomb-sitemap.xml.gz"]
+    assert report.new == 4 and report.failed == 2

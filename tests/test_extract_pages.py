@@ -6,15 +6,16 @@ import re
 from typing import Any
 
 import pytest
+from bs4 import BeautifulSoup
 
 from conftest import expected_pages
-from cpcsearch.scrape import extract_document
+from cpcsearch.scrape import body, extract_document, metadata
 
 PAGES = expected_pages()
 
 
 def _extract(page: dict[str, Any]):  # type: ignore[no-untyped-def]
-    return extract_document(page["path"].read_text(encoding="utf-8"))
+    return extract_document(page["path"].read_text(encoding="utf-8"), page.get("url", ""))
 
 
 @pytest.mark.parametrize("page", PAGES, ids=[p["file"] for p in PAGES])
@@ -36,6 +37,22 @@ def test_body(page: dict[str, Any]) -> None:
         assert phrase in body
     for phrase in page["body_must_not_contain"]:
         assert not re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", body), phrase
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[p["file"] for p in PAGES])
+def test_body_leaves_the_tree_as_it_was(page: dict[str, Any]) -> None:
+    html = page["path"].read_text(encoding="utf-8")
+    soup = BeautifulSoup(html, "lxml")
+    before = str(soup)
+    container = body.find_body(soup)
+    paragraphs = body.body_paragraphs(container) if container is not None else []
+    assert str(soup) == before
+    # Metadata read after the body equals metadata read from a fresh tree.
+    fresh = metadata.Page.parse(BeautifulSoup(html, "lxml"), page.get("url", ""))
+    after = metadata.Page.parse(soup, page.get("url", ""))
+    assert metadata.extract_title(after) == metadata.extract_title(fresh) == page["title"]
+    assert metadata.extract_authors(after) == metadata.extract_authors(fresh)
+    assert container is None or paragraphs
 
 
 def test_every_demo_page_has_expected_values() -> None:

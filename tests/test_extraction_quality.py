@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -39,6 +41,26 @@ def test_f1_on_shared_dataset() -> None:
 
     scores, _ = score_extractor(extract_main_text, DATASET, load_shared_tool("extract_eval"))
     assert scores["f1"] >= F1_FLOOR, scores
+
+
+@pytest.mark.skipif(not DATASET.is_dir() or not EVAL_TOOL.is_file(),
+                    reason=f"shared extraction dataset or scoring tool absent under {SHARED_DIR}")
+def test_benchmark_prints_the_cross_validation(tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    from cpcsearch.benchmarks.extraction import main
+
+    truth = json.loads((DATASET / "ground-truth.json").read_text(encoding="utf8"))
+    few = dict(sorted(truth.items())[:6])
+    (tmp_path / "html").mkdir()
+    (tmp_path / "ground-truth.json").write_text(json.dumps(few), encoding="utf8")
+    for page_id in few:
+        shutil.copy(DATASET / "html" / f"{page_id}.html.gz", tmp_path / "html")
+    assert main(["--dataset", str(tmp_path), "--splits", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "cpcsearch without readability" in out
+    assert "cross-validation" in out and "all 6 pages" in out
+    assert len([line for line in out.splitlines() if line.strip().startswith(("1 ", "2 "))]) == 4
+    assert "largest gap between a held-out half and all pages" in out
 
 
 def test_keeps_headings_and_paragraphs() -> None:

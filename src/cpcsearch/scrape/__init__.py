@@ -21,29 +21,22 @@ def extract_document(html: str, url: str = "", fetched_at: str = "") -> Document
 
     Pages of the centre's site are read with its layout rules; any other page (or a centre
     page whose layout the rules do not recognize) gets the generic main-text extractor.
-    Raises `ScrapeError` when the page has no title or no text.
+    Either way the body then loses captions, credits, the repeated title, byline and date,
+    and the related-article teasers. The body is read before the metadata and neither
+    changes the parsed tree. Raises `ScrapeError` when the page has no title or no text.
     """
     soup = BeautifulSoup(html, "lxml")
     page = metadata.Page.parse(soup, url)
     url = canonical_url(metadata.extract_canonical(page) or url)
     page.url = url
-    # Metadata first: reading the body strips boilerplate from the tree.
+    paragraphs = _paragraphs(page, html)
     title = metadata.extract_title(page)
     authors = metadata.extract_authors(page)
     date = metadata.extract_date(page)
     section = metadata.extract_section(page)
     tags = metadata.extract_tags(page)
     summary = metadata.extract_summary(page)
-    container = body.find_body(soup) if _is_centre_page(page) else None
-    if container is not None:
-        paragraphs = body.body_paragraphs(container)
-        byline = body.pop_byline(paragraphs)
-        authors = authors or byline
-        paragraphs = [p for p in paragraphs if p != title]
-    else:
-        paragraphs = extract_main_text(html, url or None).split("\n\n")
-        if paragraphs and paragraphs[0] == title:
-            paragraphs.pop(0)
+    paragraphs = body.trim(paragraphs, page, title)
     text = "\n\n".join(p for p in paragraphs if p.strip())
     if not title or not text:
         raise ScrapeError(f"page {url or '(no URL)'} has no {'title' if not title else 'text'}")
@@ -62,6 +55,14 @@ def extract_document(html: str, url: str = "", fetched_at: str = "") -> Document
         language=_language(soup),
         fetched_at=fetched_at or dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     )
+
+
+def _paragraphs(page: metadata.Page, html: str) -> list[str]:
+    """Return the body's paragraphs: the centre's layout rules, else the generic extractor."""
+    container = body.find_body(page.soup) if _is_centre_page(page) else None
+    if container is not None:
+        return body.body_paragraphs(container)
+    return extract_main_text(html, page.url or None).split("\n\n")
 
 
 def _is_centre_page(page: metadata.Page) -> bool:

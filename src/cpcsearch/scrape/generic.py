@@ -3,67 +3,82 @@
 Trafilatura (precision mode) is the base extractor; readability-lxml is a second opinion
 used to repair trafilatura's two typical failures: stopping early on long articles and
 keeping page furniture before or after the article. Generic boilerplate lines are then
-dropped by pattern.
+dropped by the patterns in `layout`.
 """
 
 from __future__ import annotations
 
+import logging
 import re
+from dataclasses import dataclass
 
 import lxml.html
 import trafilatura
 from readability import Document
 
-# Elements that start a new paragraph when readability's HTML is flattened to text.
-BLOCK_TAGS = frozenset({
-    "address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption",
-    "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main",
-    "ol", "p", "pre", "section", "table", "td", "th", "tr", "ul",
-})
-SKIPPED_TAGS = frozenset({"script", "style", "noscript", "template"})
+from cpcsearch.scrape import layout
 
-# A whole paragraph that is only a call to action, a credit or a pointer to other content.
-BOILERPLATE_LINE = re.compile(
-    r"""^(?:
-        subscribe\b.* | sign\ up\b.*newsletter.* | get\ the\ latest\b.*\binbox\b.*
-      | (?:tell\ us\ what\ you\ think|you\ may\ also\ like|user\ comments|comments?)\W*
-      | (?:more|also|related(?:\ (?:stories|articles|content))?)\s*:?
-      | more\ .{0,40}\ stories | advertisement | share\ (?:this\ (?:article|story|post)|on\ \w+)\W*
-      | (?:follow|email)\b.*\b(?:twitter|facebook|instagram|@\w+).*
-      | (?:filed\ under|tags?|categories)\s*:.*
-      | (?:photo|image|picture|credit|source)s?\s*(?:credit)?\s*:.{0,120}
-      | .{0,80}\(\s*(?:photo|image|credit)s?\b[^)]{0,80}\)
-    )$""",
-    re.IGNORECASE | re.VERBOSE,
-)
-# Paragraphs that point at other articles; list items right after them point there too.
-RELATED_LINK_LINE = re.compile(
-    r"^(?:related|read\ (?:more|also|next)|also\ read|see\ also|more)\s*:\s*\S", re.I | re.X
-)
+# These libraries log the pages they cannot parse as errors, tracebacks included; the scraper
+# reports such a page once, as a ScrapeError naming it.
+for _library in ("trafilatura", "readability", "htmldate", "courlan"):
+    logging.getLogger(_library).setLevel(logging.CRITICAL)
+
 LIST_ITEM = re.compile(r"^[-•*]\s+")
 # Longer paragraphs are article prose even when they contain a boilerplate-like phrase.
 MAX_BOILERPLATE_WORDS = 30
 
 WORD = re.compile(r"\w+")
 NGRAM = 3
-# Share of a paragraph's n-grams found in the other extraction for it to count as "shared".
-PARAGRAPH_MATCH = 0.5
-# Readability contains trafilatura's text but is much longer: trafilatura stopped early.
-CONTAINED_SHARE = 0.9
-TRUNCATED_SHARE = 0.6
-# Both extractors must broadly agree before readability may trim trafilatura's edges.
-AGREEMENT_SHARE = 0.8
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """When readability's second opinion changes trafilatura's text.
+
+    The defaults are the shipped ones; `python -m cpcsearch.benchmarks.extraction` re-tunes
+    them on half the shared pages and scores the other half, to show they are not overfitted.
+    """
+
+    # Share of a paragraph's n-grams found in the other extraction for it to count as "shared".
+    paragraph_match: float = 0.5
+    # Readability contains trafilatura's text but is much longer: trafilatura stopped early.
+    contained_share: float = 0.9
+    truncated_share: float = 0.6
+    # Both extractors must broadly agree before readability may trim trafilatura's edges.
+    agreement_share: float = 0.8
+
+
+SHIPPED = Thresholds()
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """How much of each extraction the other one holds, paragraph by paragraph."""
+
+    base_in_other: float
+    other_in_base: float
+    paragraph_shares: tuple[float, ...]  # of each base paragraph, found in the other text
 
 
 def extract_main_text(html: str, url: str | None = None) -> str:
     """Return the main text of an article page as blank-line-separated paragraphs."""
-    base = _trafilatura_paragraphs(html, url)
-    other = _readability_paragraphs(html, url)
-    return "\n\n".join(_clean(_combine(base, other)))
+    return combine(trafilatura_paragraphs(html, url), readability_paragraphs(html, url))
 
 
-def _trafilatura_paragraphs(html: str, url: str | None) -> list[str]:
+def combine(base: list[str], other: list[str], thresholds: Thresholds = SHIPPED,
+            comparison: Comparison | None = None) -> str:
+    """Return the text of trafilatura's paragraphs (base) repaired with readability's (other)."""
+    if base and other:
+        chosen = choose(base, other, comparison or compare(base, other), thresholds)
+    else:
+        chosen = base or other
+    return "\n\n".join(clean(chosen))
+
+
+def trafilatura_paragraphs(html: str, url: str | None) -> list[str]:
     """Return trafilatura's paragraphs (headings and list items each on their own)."""
+    if not html.strip():
+        return []  # trafilatura would log an empty page as an error
     try:
         text = trafilatura.extract(
             html, url=url, favor_precision=True, include_comments=False, include_tables=True
@@ -74,8 +89,10 @@ def _trafilatura_paragraphs(html: str, url: str | None) -> list[str]:
     return _split(text or "")
 
 
-def _readability_paragraphs(html: str, url: str | None) -> list[str]:
+def readability_paragraphs(html: str, url: str | None) -> list[str]:
     """Return readability's article HTML flattened into paragraphs."""
+    if not html.strip():
+        return []  # readability would log an empty page's parse error with a traceback
     try:
         summary = Document(html, url=url).summary(html_partial=True)
         return _split(fragment_text(summary))
@@ -93,9 +110,9 @@ def fragment_text(fragment: str) -> str:
 def _flatten(element: lxml.html.HtmlElement, parts: list[str]) -> None:
     """Append the text of element to parts, with blank lines around block elements."""
     tag = element.tag if isinstance(element.tag, str) else ""
-    if tag in SKIPPED_TAGS:
+    if tag in layout.SKIPPED_TAGS:
         return
-    block = tag in BLOCK_TAGS
+    block = tag in layout.FLATTEN_BLOCK_TAGS
     if block:
         parts.append("\n\n")
     if element.text and tag:
@@ -127,20 +144,25 @@ def _share(part: set[tuple[str, ...]], whole: set[tuple[str, ...]]) -> float:
     return len(part & whole) / len(part) if part else 1.0
 
 
-def _combine(base: list[str], other: list[str]) -> list[str]:
-    """Merge trafilatura's paragraphs (base) with readability's (other)."""
-    if not base or not other:
-        return base or other
+def compare(base: list[str], other: list[str]) -> Comparison:
+    """Measure how the two extractions overlap (the costly part, done once per page)."""
     base_grams, other_grams = _ngrams(" ".join(base)), _ngrams(" ".join(other))
-    base_in_other = _share(base_grams, other_grams)
-    other_in_base = _share(other_grams, base_grams)
-    if base_in_other >= CONTAINED_SHARE and other_in_base < TRUNCATED_SHARE:
+    return Comparison(_share(base_grams, other_grams), _share(other_grams, base_grams),
+                      tuple(_share(_ngrams(p), other_grams) for p in base))
+
+
+def choose(base: list[str], other: list[str], comparison: Comparison,
+           thresholds: Thresholds) -> list[str]:
+    """Merge trafilatura's paragraphs (base) with readability's (other)."""
+    t = thresholds
+    if (comparison.base_in_other >= t.contained_share
+            and comparison.other_in_base < t.truncated_share):
         return other
-    if other_in_base < AGREEMENT_SHARE:
+    if comparison.other_in_base < t.agreement_share:
         return base
     # Trafilatura's extra paragraphs inside the article are usually real content (quotes,
     # embeds), but at the edges they are usually bylines, footers and teasers.
-    shared = [_share(_ngrams(p), other_grams) >= PARAGRAPH_MATCH for p in base]
+    shared = [share >= t.paragraph_match for share in comparison.paragraph_shares]
     if not any(shared):
         return base
     first = shared.index(True)
@@ -148,19 +170,19 @@ def _combine(base: list[str], other: list[str]) -> list[str]:
     return base[first:last + 1]
 
 
-def _clean(paragraphs: list[str]) -> list[str]:
+def clean(paragraphs: list[str]) -> list[str]:
     """Drop boilerplate paragraphs and the link lists that follow 'related' pointers."""
     kept: list[str] = []
     in_link_list = False
     for paragraph in paragraphs:
         short = len(paragraph.split()) <= MAX_BOILERPLATE_WORDS
-        if short and RELATED_LINK_LINE.match(paragraph):
+        if short and layout.RELATED_LINK_LINE.match(paragraph):
             in_link_list = True
             continue
         if in_link_list and LIST_ITEM.match(paragraph):
             continue
         in_link_list = False
-        if short and BOILERPLATE_LINE.match(paragraph):
+        if short and layout.GENERIC_BOILERPLATE_LINE.match(paragraph):
             continue
         kept.append(LIST_ITEM.sub("", paragraph))
     return kept

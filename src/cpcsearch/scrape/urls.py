@@ -6,29 +6,33 @@ import hashlib
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from cpcsearch.scrape.layout import MIRROR_HOSTS, SITE_HOST
+from courlan import normalize_url
 
-TRACKING_PARAMS = re.compile(r"^(utm_\w+|fbclid|gclid|mc_cid|mc_eid|ref|share|amp)$", re.I)
+from cpcsearch.scrape.layout import MIRROR_HOSTS, SITE_HOST, SITE_TRACKING_PARAMS
 
 
 def canonical_url(url: str) -> str:
     """Return one spelling of `url`: https, the site's main host, no tracking or fragment.
 
+    courlan does the general part (host case, default ports, tracking parameters, query
+    order); the site's mirrors, its own share parameters and the trailing slash are ours.
+
     >>> canonical_url("http://caspianpolicy.com/research/x/?utm_source=tw#top")
     'https://www.caspianpolicy.org/research/x'
     """
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https"):
-        return url.strip()
+    url = url.strip()
+    if urlsplit(url).scheme not in ("http", "https"):
+        return url
+    try:
+        parts = urlsplit(normalize_url(url))
+    except ValueError:  # an unparsable port or host: keep the URL as written
+        return url
     host = (parts.hostname or "").lower()
-    host = SITE_HOST if host in MIRROR_HOSTS else host
-    if parts.port and parts.port not in (80, 443):
-        host = f"{host}:{parts.port}"
+    host = SITE_HOST if host in MIRROR_HOSTS else parts.netloc.lower()
     scheme = "https" if host == SITE_HOST else parts.scheme
     path = re.sub(r"/{2,}", "/", parts.path).rstrip("/") or "/"
-    query = urlencode(
-        sorted((k, v) for k, v in parse_qsl(parts.query) if not TRACKING_PARAMS.match(k))
-    )
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query)
+                       if not SITE_TRACKING_PARAMS.match(k)])
     return urlunsplit((scheme, host, path, query, ""))
 
 

@@ -1,4 +1,8 @@
-"""Finding URLs: in sitemaps and sitemap indexes, RSS/Atom feeds and the links of HTML pages."""
+"""Finding URLs: in sitemaps and sitemap indexes, RSS/Atom feeds and the links of HTML pages.
+
+Sitemaps and feeds are read by trafilatura's `sitemaps` and `feeds` modules; this module
+fetches nothing (the crawler's polite client does).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,12 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup, Tag
+from courlan import get_hostinfo
+from trafilatura.feeds import FeedParameters, extract_links
+from trafilatura.sitemaps import SitemapObject
 
+SITEMAP_ROOT = re.compile(r"<(?:\w+:)?(?:urlset|sitemapindex)\b")
+SNIFF_CHARS = 2000  # the root element of a sitemap comes within its first characters
 FEED_TYPES = frozenset({"application/rss+xml", "application/atom+xml"})
 # Links to these are files, never pages: not worth a request.
 FILE_EXTENSIONS = re.compile(
@@ -28,24 +37,17 @@ class Found:
 
 
 def from_xml(text: str, base_url: str) -> Found:
-    """Read a sitemap index, a sitemap, an RSS or an Atom feed."""
-    soup = BeautifulSoup(text, "xml")
+    """Read a sitemap index, a sitemap, an RSS or an Atom feed, with trafilatura's readers."""
+    domain, base = get_hostinfo(base_url)
     found = Found()
-    if soup.find("sitemapindex"):
-        found.sitemaps = _texts(soup, "loc", base_url)
-    elif soup.find("urlset"):
-        found.pages = _texts(soup, "loc", base_url)
-    elif soup.find("rss") or soup.find("RDF"):
-        found.pages = _texts(soup, "link", base_url, parent="item")
-    elif soup.find("feed"):
-        found.pages = [urljoin(base_url, str(link["href"])) for link in soup.select("entry > link")
-                       if link.get("href") and link.get("rel", "alternate") == "alternate"]
+    if SITEMAP_ROOT.search(text[:SNIFF_CHARS]):
+        reader = SitemapObject(base or base_url, domain or "", [])
+        reader.current_url, reader.content = base_url, text
+        reader.process()
+        found.pages, found.sitemaps = reader.urls, reader.sitemap_urls
+    else:
+        found.pages = extract_links(text, FeedParameters(base or base_url, domain or "", base_url))
     return found
-
-
-def _texts(soup: BeautifulSoup, name: str, base_url: str, parent: str = "") -> list[str]:
-    tags = soup.select(f"{parent} > {name}") if parent else soup.find_all(name)
-    return [urljoin(base_url, t.get_text(strip=True)) for t in tags if t.get_text(strip=True)]
 
 
 def from_html(soup: BeautifulSoup, base_url: str) -> Found:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import email.utils
 import logging
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
@@ -21,6 +22,9 @@ MB = 1024 * 1024
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 XML_TYPES = ("application/xml", "text/xml", "application/rss+xml", "application/atom+xml")
+# A gzipped sitemap (sitemap.xml.gz) is served as a file, not with Content-Encoding: gzip.
+GZIP_TYPES = ("application/gzip", "application/x-gzip", "application/octet-stream")
+GZIP_MAGIC = b"\x1f\x8b"
 
 
 class PageSkipped(ScrapeError):
@@ -79,6 +83,7 @@ class Fetcher:
             follow_redirects=False, transport=tuning.transport,
         )
         self._robots: dict[str, Protego] = {}
+        self._unreachable: dict[str, str] = {}  # site → why its robots.txt could not be read
         self._last_request: dict[str, float] = {}
 
     def close(self) -> None:
@@ -97,7 +102,8 @@ class Fetcher:
         try:
             response = self._send(f"{site}/robots.txt", {}, accept=None)
         except ScrapeError as exc:
-            log.warning("%s/robots.txt: %s; not crawling this site", site, exc)
+            log.warning("%s; not crawling this site", exc)
+            self._unreachable[site] = str(exc)
             return "User-agent: *\nDisallow: /"
         if response.status == 200:
             return response.text
@@ -118,8 +124,11 @@ class Fetcher:
         chain = [url]
         while True:
             if not self.allowed(chain[-1]):
+                unreachable = self._unreachable.get(origin(chain[-1]))
+                if unreachable:
+                    raise ScrapeError(f"{chain[-1]}: site unreachable ({unreachable})")
                 raise PageSkipped(f"{chain[-1]}: forbidden by robots.txt")
-            accept = HTML_TYPES + (XML_TYPES if accept_xml else ())
+            accept = HTML_TYPES + (XML_TYPES + GZIP_TYPES if accept_xml else ())
             response = self._send(chain[-1], headers, accept)
             if not response.location:
                 return response
@@ -187,8 +196,24 @@ class Fetcher:
         if accept is not None and content_type not in accept:
             raise PageSkipped(f"{url}: not HTML ({content_type or 'no Content-Type'})")
         body = self._read_capped(url, response)
+        if content_type in GZIP_TYPES:
+            body, content_type = self._gunzip(url, body), "application/xml"
         text = decode(body, response.charset_encoding, is_html=content_type in HTML_TYPES)
         return Response(url, 200, text, content_type=content_type, **validators)
+
+    def _gunzip(self, url: str, body: bytes) -> bytes:
+        """Decompress a gzipped sitemap, within the size cap (a small file may unpack huge)."""
+        if not body.startswith(GZIP_MAGIC):
+            raise PageSkipped(f"{url}: not HTML, XML or gzip (a binary file)")
+        cap = self.tuning.max_bytes
+        try:
+            unpacked = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(body, cap + 1)
+        except zlib.error as exc:
+            raise ScrapeError(f"{url}: broken gzip file ({exc})") from exc
+        if len(unpacked) > cap:
+            raise ScrapeError(f"{url}: unpacks to more than {cap / MB:g} MB; skipped"
+                              " (raise max_bytes to read it)")
+        return unpacked
 
     def _read_capped(self, url: str, response: httpx.Response) -> bytes:
         cap = self.tuning.max_bytes

@@ -9,11 +9,13 @@ and the size of the answer; the JSON search of one page is the peer measured in 
 from __future__ import annotations
 
 import argparse
+import statistics
 import sys
 import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
 
-from cpcsearch.benchmarks.speed import DEFAULT_CORPUS, median_ms
 from cpcsearch.config import Config
 from cpcsearch.importer import import_paths
 from cpcsearch.pipeline import run_reindex
@@ -22,6 +24,19 @@ from cpcsearch.web import create_app
 
 SEARCHES = ("", "q=gas", "q=government&sort=newest", "q=oil+prices")
 ROUTES = ("/api/search", "/search.atom", "/search.csv", "/search.bib", "/search.ris")
+
+DEFAULT_CORPUS = Path(Config.load().DEMO_DIR)
+
+
+def median_ms(work: Callable[[], object], repeat: int) -> float:
+    """Return the median wall time of `work()` over `repeat` runs, after one warm-up."""
+    work()
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        work()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
 
 
 def main(argv: list[str] | None = None) -> int:

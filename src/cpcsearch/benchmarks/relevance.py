@@ -36,10 +36,11 @@ IR_DIR = SHARED_DIR / "data" / "ir"
 DEPTH = 100
 METRICS = ("MAP", "nDCG@10", "P@10", "R@100")
 ABLATION = {"default": DEFAULT, "no title field": replace(DEFAULT, title_weight=0.0),
-            "no query-term frequency": replace(DEFAULT, query_term_frequency=False)}
+            "no query-term frequency": replace(DEFAULT, query_term_k3=None)}
 SWEEP = {f"k1={k1} b={b}": replace(DEFAULT, k1=k1, b=b)
          for k1 in (0.9, 1.2, 1.5, 2.0) for b in (0.5, 0.75, 0.9)} | {
-    f"title weight {w}": replace(DEFAULT, title_weight=w) for w in (0.0, 0.25, 0.5, 1.0)}
+    f"title weight {w}": replace(DEFAULT, title_weight=w) for w in (0.0, 0.25, 0.5, 1.0)} | {
+    f"query-term k3={k3}": replace(DEFAULT, query_term_k3=k3) for k3 in (0.5, 1.0, 3.0, 100.0)}
 WORD = re.compile(r"\w+")
 
 Run = dict[str, list[str]]

@@ -248,9 +248,9 @@ def _shouted(text: str) -> bool:
     return text.upper() == text and len(text.split()) >= SHOUTED_WORDS
 
 
-def _repeats(query: wq.Query) -> wq.Query:
-    """Weigh a word typed n times n times (the tree's normalize would keep it once)."""
-    query = _rebuild(query, _repeats)
+def _repeats(query: wq.Query, rank: ranking.Ranking) -> wq.Query:
+    """Weigh a word typed several times more (the tree's normalize would keep it once)."""
+    query = _rebuild(query, lambda child: _repeats(child, rank))
     if not isinstance(query, wq.Or):
         return query
     counts: dict[wq.Query, int] = {}
@@ -259,7 +259,7 @@ def _repeats(query: wq.Query) -> wq.Query:
     if len(counts) == len(query.subqueries):
         return query
     merged = copy.copy(query)
-    merged.subqueries = [sub.with_boost(sub.boost * n) if n > 1 else sub
+    merged.subqueries = [sub.with_boost(sub.boost * rank.repeated(n)) if n > 1 else sub
                          for sub, n in counts.items()]
     return merged
 
@@ -268,8 +268,8 @@ def _parse(text: str, parser: MultifieldParser, rank: ranking.Ranking,
            notices: list[str]) -> tuple[wq.Query, tuple[TypedWord, ...]]:
     tree = parser.process(text)
     query = _semantics(_bounded(tree.query(parser), notices))
-    if rank.query_term_frequency:
-        query = _repeats(query)
+    if rank.query_term_k3 is not None:
+        query = _repeats(query, rank)
     return query.normalize(), _words(tree)
 
 

@@ -27,13 +27,14 @@ CONTENT = "content"
 class Ranking:
     """The parameters of the ranking."""
 
-    k1: float = 1.2
+    k1: float = 1.5
     b: float = 0.75
     # The title again, as a bonus for words a reader sees in the heading (0: none).
     title_weight: float = 0.25
-    # A word typed n times weighs n (Whoosh would count it once): long queries repeat what
-    # matters to them.
-    query_term_frequency: bool = True
+    # A word typed n times weighs (k3 + 1) n / (k3 + n), BM25's saturation of query-term
+    # frequency (Whoosh would count it once): long queries repeat what matters to them.
+    # None: every word once.
+    query_term_k3: float | None = 1.0
     fields: dict[str, float] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -41,6 +42,11 @@ class Ranking:
         if self.title_weight:
             fields["title"] = self.title_weight
         object.__setattr__(self, "fields", fields)
+
+    def repeated(self, times: int) -> float:
+        """Return the weight of a word typed `times` times."""
+        k3 = self.query_term_k3
+        return 1.0 if k3 is None else (k3 + 1) * times / (k3 + times)
 
     def weighting(self) -> scoring.WeightingModel:
         """Return the BM25F model of every search."""

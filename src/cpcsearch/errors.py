@@ -27,3 +27,7 @@ class IndexMissing(CpcSearchError):
 
 class NotFound(CpcSearchError, LookupError):
     """No document has the requested id."""
+
+
+class Overloaded(CpcSearchError):
+    """Too many costly searches are running at once; the caller may try again shortly."""

@@ -8,11 +8,13 @@ API, the CLI and the relevance benchmark all call `SearchEngine.search()`.
 
 from __future__ import annotations
 
+import threading
 import time
 from functools import partial
 from pathlib import Path
 
 from cpcsearch.config import Config
+from cpcsearch.errors import Overloaded
 from cpcsearch.index import sentences
 from cpcsearch.index.reading import LiveIndex, Snapshot
 from cpcsearch.search import ranking
@@ -26,6 +28,11 @@ from cpcsearch.search.retrieve import Retrieved, retrieve
 from cpcsearch.search.spelling import suggest_spelling, words_from
 from cpcsearch.search.suggest import suggest
 
+# At most this many searches with wildcard, prefix or fuzzy terms run at once in a process, so
+# that cheap searches keep flowing; another waits this long for a turn, then is refused.
+EXPENSIVE_SLOTS = 2
+EXPENSIVE_WAIT = 3.0
+
 
 class SearchEngine:
     """Search one index folder, following each new generation or commit within seconds."""
@@ -34,6 +41,7 @@ class SearchEngine:
                  rank: ranking.Ranking = ranking.DEFAULT) -> None:
         self.rank = rank
         self.live = LiveIndex(index_dir, rank.weighting(), reload_seconds)
+        self._expensive = threading.BoundedSemaphore(EXPENSIVE_SLOTS)
 
     @classmethod
     def from_config(cls, config: Config) -> SearchEngine:
@@ -68,7 +76,15 @@ class SearchEngine:
         planned = plan(request, parsed)
         if planned is None:
             return Retrieved([], 0, frozenset())
-        return retrieve(snapshot.searcher, planned, planned.depth)
+        if not parsed.expensive:
+            return retrieve(snapshot.searcher, planned, planned.depth)
+        if not self._expensive.acquire(timeout=EXPENSIVE_WAIT):
+            raise Overloaded("too many wildcard, prefix or fuzzy searches are running: try "
+                             "again in a few seconds, or search without * ? ~")
+        try:
+            return retrieve(snapshot.searcher, planned, planned.depth)
+        finally:
+            self._expensive.release()
 
     def _present(self, snapshot: Snapshot, request: SearchRequest, parsed: ParsedQuery,
                  found: Retrieved, suggestion: str | None, corrected: bool,
@@ -81,8 +97,10 @@ class SearchEngine:
                 for docnum, score in found.ranked[first:first + request.per_page]]
         facets = (count_facets(snapshot.derived("facets", facet_table), found.matches,
                                request.selected) if request.facets else {})
+        notices = parsed.notices + (("The search took too long and stopped early: the "
+                                     "results are those found by then.",) if found.partial else ())
         return SearchResults(request, found.total, hits, facets, suggestion, corrected,
-                             parsed.notices, (time.perf_counter() - started) * 1000)
+                             notices, found.partial, (time.perf_counter() - started) * 1000)
 
     @staticmethod
     def _splitter(snapshot: Snapshot) -> object:

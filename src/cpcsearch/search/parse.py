@@ -67,6 +67,11 @@ class ParsedQuery:
     notices: tuple[str, ...] = ()
 
     @property
+    def expensive(self) -> bool:
+        """Tell whether the query has wildcard, prefix or fuzzy terms (costly to expand)."""
+        return any(isinstance(leaf, wq.MultiTerm) for leaf in positive_leaves(self.query))
+
+    @property
     def has_terms(self) -> bool:
         """Tell whether the query looks for words that can rank (not only dates or NOTs)."""
         return any(leaf.field() != "date" for leaf in positive_leaves(self.query))

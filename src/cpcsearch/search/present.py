@@ -53,6 +53,7 @@ class SearchResults:
     suggestion: str | None = None
     corrected: bool = False
     notices: tuple[str, ...] = ()
+    partial: bool = False  # the search hit its time limit: the hits are those found by then
     took_ms: float = 0.0
 
     @property
@@ -71,7 +72,8 @@ class SearchResults:
                 "per_page": self.request.per_page, "hits": [h.to_dict() for h in self.hits],
                 "facets": self.facets, "pages": self.pages,
                 "suggestion": self.suggestion, "corrected": self.corrected,
-                "notices": list(self.notices), "took_ms": round(self.took_ms, 2)}
+                "notices": list(self.notices), "partial": self.partial,
+                "took_ms": round(self.took_ms, 2)}
 
 
 def marked_terms(searcher: Searcher, query: wq.Query) -> set[str]:

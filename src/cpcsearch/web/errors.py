@@ -8,10 +8,17 @@ from flask import Flask, Response, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
-from cpcsearch.errors import CpcSearchError, IndexBusy, IndexMissing, NotFound, QueryError
+from cpcsearch.errors import (
+    CpcSearchError,
+    IndexBusy,
+    IndexMissing,
+    NotFound,
+    Overloaded,
+    QueryError,
+)
 
 log = logging.getLogger(__name__)
-STATUS = {QueryError: 400, NotFound: 404, IndexBusy: 409, IndexMissing: 503}
+STATUS = {QueryError: 400, NotFound: 404, IndexBusy: 409, IndexMissing: 503, Overloaded: 503}
 
 
 def error_response(status: int, message: str) -> tuple[Response, int]:

@@ -1,0 +1,88 @@
+"""Work per query is bounded: wildcard expansions, a time limit, a cap on costly searches."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES_DIR, build_index, make_config
+from cpcsearch.document import Document
+from cpcsearch.errors import Overloaded
+from cpcsearch.pipeline import run_reindex
+from cpcsearch.search import engine as engine_module
+from cpcsearch.search.engine import SearchEngine
+from cpcsearch.search.parse import MAX_EXPANSIONS, parse_query
+from cpcsearch.search.plan import plan
+from cpcsearch.search.request import SearchRequest
+from cpcsearch.search.retrieve import retrieve
+from cpcsearch.store import Store
+from cpcsearch.web import create_app
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory: pytest.TempPathFactory) -> SearchEngine:
+    config = build_index(make_config(tmp_path_factory.mktemp("bounded")),
+                         FIXTURES_DIR / "query_corpus.jsonl")
+    return SearchEngine.from_config(config)
+
+
+@pytest.mark.parametrize("q", ["*a*", "***", "?as", "a*"])
+def test_a_wildcard_without_a_prefix_is_refused_with_a_reason(engine: SearchEngine,
+                                                              q: str) -> None:
+    results = engine.search(SearchRequest(q=q))
+    assert results.total == 0
+    assert any("wildcard needs at least 2 letters" in n for n in results.notices)
+
+
+def test_a_prefix_expands_to_a_bounded_number_of_terms(tmp_path: Path) -> None:
+    words = " ".join(f"tr{i:04d}" for i in range(MAX_EXPANSIONS * 3))
+    config = make_config(tmp_path)
+    with Store(config.STORE) as store:
+        store.upsert(Document(id="many", title="Many words", body=words))
+    run_reindex(config, full=True)
+    searcher = SearchEngine.from_config(config).live.snapshot().searcher
+    leaves = [q for q in parse_query("tr*", searcher.schema).query.leaves()
+              if q.field() == "content"]
+    assert [len(list(leaf.expanded_terms(searcher.reader()))) for leaf in leaves] == [
+        MAX_EXPANSIONS]
+
+
+def test_a_search_past_its_time_limit_answers_partial(engine: SearchEngine) -> None:
+    searcher = engine.live.snapshot().searcher
+    parsed = parse_query("energy OR gas OR oil", searcher.schema)
+    planned = plan(SearchRequest(q="energy OR gas OR oil"), parsed)
+    assert planned is not None
+    assert not retrieve(searcher, planned, 10).partial
+    assert retrieve(searcher, planned, 10, time_limit=-1.0).partial
+
+
+def test_costly_searches_wait_for_a_slot_then_are_refused(engine: SearchEngine,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(engine_module, "EXPENSIVE_WAIT", 0.05)
+    for _ in range(engine_module.EXPENSIVE_SLOTS):
+        assert engine._expensive.acquire(timeout=1)  # as if costly searches were running
+    try:
+        assert engine.search(SearchRequest(q="energy")).total  # cheap ones still run
+        with pytest.raises(Overloaded):
+            engine.search(SearchRequest(q="pipe*"))
+    finally:
+        for _ in range(engine_module.EXPENSIVE_SLOTS):
+            engine._expensive.release()
+    assert engine.search(SearchRequest(q="pipe*")).total == 3
+
+
+def test_an_overloaded_api_answers_503_in_the_error_shape(
+        engine: SearchEngine, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = create_app(make_config(engine.live.index_dir.parent))
+    app.extensions["cpcsearch.engine"] = engine
+    monkeypatch.setattr(engine_module, "EXPENSIVE_WAIT", 0.05)
+    for _ in range(engine_module.EXPENSIVE_SLOTS):
+        engine._expensive.acquire()
+    try:
+        answer = app.test_client().get("/api/search?q=pipe*")
+    finally:
+        for _ in range(engine_module.EXPENSIVE_SLOTS):
+            engine._expensive.release()
+    assert answer.status_code == 503
+    assert "wildcard" in answer.get_json()["error"]["message"]

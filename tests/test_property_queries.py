@@ -1,0 +1,67 @@
+"""Any text as a query, any value as a parameter: an answer or a clear 400, never an error page."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import FIXTURES_DIR, build_index, make_config
+from cpcsearch.index.schema import build_schema
+from cpcsearch.search.engine import SearchEngine
+from cpcsearch.search.parse import parse_query
+from cpcsearch.search.request import SearchRequest
+from cpcsearch.web import create_app
+
+SYNTAX = st.sampled_from(['"', "(", ")", "*", "?", "~", "^", ":", "-", "+", "[", "]", "{", "}",
+                          " AND ", " OR ", " NOT ", "date:", "after:", "before:", "author:",
+                          "topic:", "section:", "title:", " to ", "2023", "2023-13", "SPP",
+                          "gas", "énergie", "\x00", "\\", "/", "'"])
+QUERIES = st.lists(st.one_of(SYNTAX, st.text(max_size=8)), max_size=12).map("".join)
+PARAMS = st.dictionaries(
+    st.sampled_from(["q", "author", "topic", "section", "year", "from", "to", "sort", "page",
+                     "per_page"]),
+    st.one_of(st.text(max_size=12), st.sampled_from(["0", "-1", "101", "2023", "2023-02-30",
+                                                    "newest", "9" * 30])),
+    max_size=6)
+CHECKS = settings(max_examples=100, deadline=None,
+                  suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+SCHEMA = build_schema()
+
+
+@pytest.fixture(scope="module")
+def config(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    return build_index(make_config(tmp_path_factory.mktemp("property")),
+                       FIXTURES_DIR / "query_corpus.jsonl")
+
+
+@pytest.fixture(scope="module")
+def engine(config) -> SearchEngine:  # type: ignore[no-untyped-def]
+    return SearchEngine.from_config(config)
+
+
+@pytest.fixture(scope="module")
+def client(config):  # type: ignore[no-untyped-def]
+    return create_app(config).test_client()
+
+
+@CHECKS
+@given(text=QUERIES)
+def test_any_text_parses(text: str) -> None:
+    parse_query(text, SCHEMA)
+
+
+@CHECKS
+@given(text=QUERIES)
+def test_any_text_searches(engine: SearchEngine, text: str) -> None:
+    engine.search(SearchRequest(q=text))
+
+
+@CHECKS
+@given(params=PARAMS)
+def test_any_parameters_answer_or_refuse(client, params: dict) -> None:  # type: ignore[no-untyped-def]
+    for path in ("/api/search", "/search"):
+        status = client.get(path, query_string=params).status_code
+        assert status in (200, 400), (path, params, status)

@@ -1,35 +1,104 @@
-"""The `cpcsearch` command line: each command parses, calls one library function, prints."""
+"""The `cpcsearch` command line: each command parses, calls one library function, prints.
+
+Heavy libraries (Whoosh's analyzers and NLTK, numpy, trafilatura, Flask) are imported inside
+the commands that use them, so `cpcsearch --help` and `cpcsearch stats` start at once.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 import sys
-from typing import TextIO
+import time
+import traceback
+from collections.abc import Callable
+from typing import IO, TYPE_CHECKING, Any, TextIO
 
 import click
 
 from cpcsearch.config import Config
-from cpcsearch.document import Document
 from cpcsearch.errors import CpcSearchError
-from cpcsearch.index.writing import Progress, ReindexReport
+
+if TYPE_CHECKING:
+    from cpcsearch.document import Document
+    from cpcsearch.index.writing import Progress, ReindexReport
+
+LOG_EVERY_SECONDS = 5.0
+
+
+class _Commands(click.Group):
+    """Turn every failure of a command into one line on stderr and exit status 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except CpcSearchError as exc:
+            raise click.ClickException(str(exc)) from exc
+        except sqlite3.DatabaseError as exc:
+            from cpcsearch.store import RESTORE_HINT
+
+            raise click.ClickException(f"the document store {_settings(ctx).STORE} cannot be "
+                                       f"read ({exc}): {RESTORE_HINT}") from exc
+        except OSError as exc:
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise click.ClickException(f"{where}{exc.strerror or exc}") from exc
+        except Exception as exc:
+            if ctx.meta.get("verbose"):
+                raise
+            raise click.ClickException(_unexpected(ctx, exc)) from exc
+
+
+def _unexpected(ctx: click.Context, exc: Exception) -> str:
+    """Describe an error nobody raised on purpose, naming the index when Whoosh failed."""
+    what = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    frames = traceback.extract_tb(exc.__traceback__)
+    if any("/whoosh/" in frame.filename for frame in frames[-3:]):
+        return (f"the index in {_settings(ctx).INDEX_DIR} cannot be read ({what}): run "
+                "`cpcsearch check`, then `cpcsearch reindex --full` to rebuild it from the store")
+    return f"unexpected error ({what}); run with -v to see where"
+
+
+def _settings(ctx: click.Context) -> Config:
+    root = ctx.find_root()
+    if "config" not in root.meta:
+        root.meta["config"] = Config.load(**root.meta.get("overrides", {}))
+    return root.meta["config"]
 
 
 def _config() -> Config:
-    return Config.load()
+    return _settings(click.get_current_context())
 
 
-def _fail(exc: Exception) -> None:
-    raise click.ClickException(str(exc)) from exc
+def _set_override(name: str) -> Callable[[click.Context, click.Parameter, Any], None]:
+    def callback(ctx: click.Context, _param: click.Parameter, value: Any) -> None:
+        if value is not None:
+            ctx.find_root().meta.setdefault("overrides", {})[name] = value
+    return callback
 
 
-@click.group()
-@click.option("-v", "--verbose", is_flag=True, help="Log each step.")
-def main(verbose: bool) -> None:
+def paths_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Add `--store` and `--index-dir`, which override the settings, to a command."""
+    command = click.option("--index-dir", expose_value=False, callback=_set_override("INDEX_DIR"),
+                           help="Index folder (default: CPCSEARCH_INDEX_DIR or index/).")(command)
+    return click.option("--store", expose_value=False, callback=_set_override("STORE"),
+                        help="Store file (default: CPCSEARCH_STORE or "
+                             "scraper/documents.sqlite).")(command)
+
+
+@click.group(cls=_Commands)
+@click.option("-v", "--verbose", is_flag=True, help="Log each step; show tracebacks.")
+@paths_options
+@click.pass_context
+def main(ctx: click.Context, verbose: bool) -> None:
     """Search the Caspian Policy Center's articles.
 
-    Settings come from CPCSEARCH_* environment variables (see README).
+    Settings come from CPCSEARCH_* environment variables (see README); --store and
+    --index-dir override them, here or after any command.
     """
+    ctx.meta["verbose"] = verbose
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         format="%(levelname)s %(message)s")
 
@@ -39,6 +108,7 @@ def main(verbose: bool) -> None:
 @click.option("--url", default="", help="The page's URL, when reading a file or stdin.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON document a line.")
 @click.option("--text", "as_text", is_flag=True, help="The body text alone.")
+@paths_options
 def extract(sources: tuple[str, ...], url: str, as_json: bool, as_text: bool) -> None:
     """Print the normalized document of each page (a file, a URL, or - for stdin).
 
@@ -75,8 +145,12 @@ def _describe(doc: Document) -> str:
 
 @main.command(name="import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
+@paths_options
 def import_(paths: tuple[str, ...]) -> None:
     """Add saved HTML pages, folders of them, or .jsonl documents to the store.
+
+    A bad .jsonl line is reported (file:line: field: problem) and skipped; the exit status
+    is 1 when any document failed.
 
     Example: cpcsearch import scraper/demo ../shared/data/news/bbc/docs.jsonl
     """
@@ -85,38 +159,47 @@ def import_(paths: tuple[str, ...]) -> None:
 
     with Store(_config().STORE) as store:
         report = import_paths(store, list(paths))
-    for problem in report.problems[:20]:
+    shown = 50
+    for problem in report.problems[:shown]:
         click.echo(problem, err=True)
-    click.echo(f"imported {report.added}, unchanged {report.unchanged}, failed {report.failed}"
-               + (f" ({len(report.problems)} problems, see above)" if report.problems else ""))
-    click.echo("run `cpcsearch reindex` to make them searchable")
+    if len(report.problems) > shown:
+        click.echo(f"... and {len(report.problems) - shown} more problems", err=True)
+    click.echo(report.summary())
+    if report.added or report.changed:
+        click.echo("run `cpcsearch reindex` to make them searchable")
+    if report.failed:
+        sys.exit(1)
 
 
 @main.command()
 @click.argument("start_urls", nargs=-1)
-@click.option("--limit", type=int, default=None, help="Fetch at most this many pages.")
-@click.option("--delay", type=float, default=None,
+@click.option("--limit", type=click.IntRange(min=1), default=None,
+              help="Fetch at most this many pages.")
+@click.option("--delay", type=click.FloatRange(min=0), default=None,
               help="Seconds between requests to a host (default: CPCSEARCH_CRAWL_DELAY).")
+@paths_options
 def crawl(start_urls: tuple[str, ...], limit: int | None, delay: float | None) -> None:
-    """Fetch the site politely into the store (incremental), then update the index.
+    """Fetch the site politely into the store (incremental); `cpcsearch reindex` indexes it.
 
-    Example: cpcsearch crawl https://www.caspianpolicy.org/research --limit 200
+    The exit status is 1 when a page failed. Example: cpcsearch crawl
+    https://www.caspianpolicy.org/research --limit 200
     """
-    from cpcsearch.pipeline import run_reindex
     from cpcsearch.scrape.crawl import crawl as run_crawl
     from cpcsearch.store import Store
 
     config = _config()
-    try:
-        with Store(config.STORE) as store:
-            report = run_crawl(store, config, list(start_urls) or None, limit=limit, delay=delay)
-        click.echo(report.summary())
-        click.echo(_reindex_line(run_reindex(config)))
-    except CpcSearchError as exc:
-        _fail(exc)
+    with Store(config.STORE) as store:
+        report = run_crawl(store, config, list(start_urls) or None, limit=limit, delay=delay)
+    for url, reason in report.failures[:50]:
+        click.echo(f"{url}: {reason}", err=True)
+    click.echo(report.summary())
+    click.echo("run `cpcsearch reindex` to make the changes searchable")
+    if report.failed:
+        sys.exit(1)
 
 
 @main.command()
+@paths_options
 def reextract() -> None:
     """Re-run the extractor over every stored raw page, then update the index.
 
@@ -127,28 +210,28 @@ def reextract() -> None:
     from cpcsearch.store import Store
 
     config = _config()
-    try:
-        with Store(config.STORE) as store:
-            report = run_reextract(store)
-        click.echo(report.summary())
-        click.echo(_reindex_line(run_reindex(config)))
-    except CpcSearchError as exc:
-        _fail(exc)
+    with Store(config.STORE, create=False) as store:
+        report = run_reextract(store)
+    click.echo(report.summary())
+    click.echo(_reindex_line(run_reindex(config, progress=_progress())))
 
 
 @main.command()
 @click.option("--full", is_flag=True, help="Rebuild beside the live index, then swap it in.")
-def reindex(full: bool) -> None:
-    """Bring the index up to date with the document store.
+@click.option("--allow-empty", is_flag=True,
+              help="Let a rebuild from an empty store replace a non-empty index.")
+@click.option("--job", "job_id", type=int, hidden=True,
+              help="Run this job queued by the admin API (its row holds the options).")
+@paths_options
+def reindex(full: bool, allow_empty: bool, job_id: int | None) -> None:
+    """Bring the index up to date with the document store (one reindex at a time).
 
     Example: cpcsearch reindex --full
     """
     from cpcsearch.pipeline import run_reindex
 
-    try:
-        report = run_reindex(_config(), full=full, progress=_progress_bar())
-    except CpcSearchError as exc:
-        _fail(exc)
+    report = run_reindex(_config(), full=full, progress=_progress(), allow_empty=allow_empty,
+                         job_id=job_id)
     click.echo(_reindex_line(report))
 
 
@@ -157,18 +240,60 @@ def _reindex_line(report: ReindexReport) -> str:
             f"{report.indexed} indexed, {report.removed} removed, {report.total} in total")
 
 
-def _progress_bar() -> Progress:
+def _progress(stream: IO[str] | None = None) -> Progress:
+    """Draw progress as a tqdm bar per phase on a terminal, as log lines otherwise."""
+    stream = stream or sys.stderr
+    if stream.isatty():
+        return _bar(stream)
+    last = {"phase": "", "at": 0.0}
+
+    def log_line(phase: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if phase != last["phase"] or done >= total or now - last["at"] >= LOG_EVERY_SECONDS:
+            last.update(phase=phase, at=now)
+            click.echo(f"reindex: {phase} {done}/{total}", file=stream)
+
+    return log_line
+
+
+def _bar(stream: IO[str]) -> Progress:
     from tqdm import tqdm
 
-    bar: dict[str, tqdm] = {}
+    state: dict[str, Any] = {"phase": None, "bar": None}
 
-    def progress(done: int, total: int) -> None:
-        if "bar" not in bar:
-            bar["bar"] = tqdm(total=total, unit="doc", file=sys.stderr, leave=False)
-        bar["bar"].n = done
-        bar["bar"].refresh()
+    def draw(phase: str, done: int, total: int) -> None:
+        if phase != state["phase"]:
+            if state["bar"] is not None:
+                state["bar"].close()
+            unit = "doc" if phase == "indexing" else "step"
+            state.update(phase=phase, bar=tqdm(total=total, desc=phase, unit=unit, file=stream,
+                                               leave=False))
+        state["bar"].total = total
+        state["bar"].n = done
+        state["bar"].refresh()
+        if phase == "swapping" and done >= total:
+            state["bar"].close()
 
-    return progress
+    return draw
+
+
+@main.command()
+@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True,
+              help="How many jobs, newest first.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON job a line.")
+@paths_options
+def jobs(limit: int, as_json: bool) -> None:
+    """List the latest reindex jobs, whoever started them (CLI, cron, admin API).
+
+    Example: cpcsearch jobs --limit 5
+    """
+    from cpcsearch import jobs as job_rows
+    from cpcsearch.store import Store
+
+    with Store(_config().STORE, create=False) as store:
+        found = job_rows.recent(store, limit)
+    for job in found:
+        click.echo(json.dumps(job.to_dict()) if as_json else job.describe())
 
 
 @main.command()
@@ -178,11 +303,14 @@ def _progress_bar() -> Progress:
 @click.option("--from", "date_from", default="", help="Published on or after (2023, 2023-05...).")
 @click.option("--to", "date_to", default="", help="Published on or before.")
 @click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance")
-@click.option("--limit", default=10, show_default=True, help="How many hits.")
-@click.option("--page", default=1, show_default=True, help="Which page of hits.")
+@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True,
+              help="How many hits (at most 100 a page; more with --queries).")
+@click.option("--page", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Which page of hits.")
 @click.option("--queries", type=click.File(encoding="utf-8"),
               help='A file of {"id", "text"} lines; prints one ranked list a line.')
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@paths_options
 def search(query: str, author: str, topic: str, date_from: str, date_to: str, sort: str,
            limit: int, page: int, queries: TextIO | None, as_json: bool) -> None:
     """Search the index.
@@ -191,23 +319,22 @@ def search(query: str, author: str, topic: str, date_from: str, date_to: str, so
               cpcsearch search --queries queries.jsonl --limit 100 --json
     """
     from cpcsearch.search.engine import SearchEngine
-    from cpcsearch.search.request import SearchRequest
+    from cpcsearch.search.request import MAX_PER_PAGE, SearchRequest
 
+    if queries is None and limit > MAX_PER_PAGE:
+        raise click.BadParameter(f"{limit} is beyond the cap of {MAX_PER_PAGE} hits a page: "
+                                 f"use --page for the next ones", param_hint="--limit")
+    items = _read_queries(queries) if queries is not None else []
     engine = SearchEngine.from_config(_config())
-    try:
-        if queries is not None:
-            items = [json.loads(line) for line in queries if line.strip()]
-            ranked = engine.rank([i["text"] for i in items], limit)
-            for item, hits in zip(items, ranked, strict=True):
-                click.echo(json.dumps({"id": item["id"], "hits": [
-                    {"id": doc_id, "score": round(score, 4)} for doc_id, score in hits]}))
-            return
-        request = SearchRequest(q=query, author=author, topic=topic, date_from=date_from,
-                                date_to=date_to, sort=sort, page=page,
-                                per_page=min(max(limit, 1), 100))
-        results = engine.search(request)
-    except CpcSearchError as exc:
-        _fail(exc)
+    if queries is not None:
+        ranked = engine.rank([text for _, text in items], limit)
+        for (query_id, _), hits in zip(items, ranked, strict=True):
+            click.echo(json.dumps({"id": query_id, "hits": [
+                {"id": doc_id, "score": round(score, 4)} for doc_id, score in hits]}))
+        return
+    request = SearchRequest(q=query, author=author, topic=topic, date_from=date_from,
+                            date_to=date_to, sort=sort, page=page, per_page=limit)
+    results = engine.search(request)
     if as_json:
         click.echo(json.dumps(results.to_dict(), ensure_ascii=False))
         return
@@ -216,13 +343,33 @@ def search(query: str, author: str, topic: str, date_from: str, date_to: str, so
     click.echo(format_results(results))
 
 
+def _read_queries(lines: TextIO) -> list[tuple[str, str]]:
+    """Read `{"id", "text"}` lines; a bad one stops the run with its file and line."""
+    name = getattr(lines, "name", "-")
+    items = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except ValueError as exc:
+            raise click.ClickException(f"{name}:{number}: not JSON ({exc})") from None
+        if not isinstance(item, dict) or not isinstance(item.get("text"), str) or \
+                not isinstance(item.get("id"), str | int) or isinstance(item.get("id"), bool):
+            raise click.ClickException(f"{name}:{number}: a query line is a JSON object with "
+                                       'a string "id" and a string "text"')
+        items.append((str(item["id"]), item["text"]))
+    return items
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True)
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@paths_options
 def serve(host: str, port: int) -> None:
     """Serve the web app; an empty index is first filled with the demo pages.
 
-    Example: cpcsearch serve --port 8000
+    For production, serve wsgi.py with gunicorn (see README). Example: cpcsearch serve --port 8000
     """
     from waitress import serve as waitress_serve
 
@@ -239,8 +386,9 @@ def serve(host: str, port: int) -> None:
 
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@paths_options
 def stats(as_json: bool) -> None:
-    """Print counts of the store and the index.
+    """Print counts of the store and the index, and the last reindex.
 
     Example: cpcsearch stats --json
     """
@@ -249,6 +397,46 @@ def stats(as_json: bool) -> None:
     data = collect_stats(_config())
     if as_json:
         click.echo(json.dumps(data))
-    else:
-        for key, value in data.items():
-            click.echo(f"{key:18} {value}")
+        return
+    for key, value in data.items():
+        shown = json.dumps(value) if isinstance(value, dict) else value
+        click.echo(f"{key:18} {shown}")
+
+
+@main.command()
+@paths_options
+def check() -> None:
+    """Check the store (SQLite integrity_check) and read every segment of the index.
+
+    Example: cpcsearch check
+    """
+    from cpcsearch.index.writing import check_index
+    from cpcsearch.store import RESTORE_HINT, Store
+
+    config = _config()
+    with Store(config.STORE, create=False) as store:
+        problems = [f"store {config.STORE}: {p}: {RESTORE_HINT}"
+                    for p in store.integrity_problems()]
+    problems += check_index(config.INDEX_DIR)
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        raise click.ClickException(f"{len(problems)} problems found, see above")
+    click.echo(f"store {config.STORE}: ok\nindex {config.INDEX_DIR}: ok")
+
+
+@main.command()
+@click.argument("destination", type=click.Path(dir_okay=True))
+@paths_options
+def backup(destination: str) -> None:
+    """Copy the store to DESTINATION (a file or folder), safely while it is in use.
+
+    Example: cpcsearch backup /var/backups/cpcsearch/documents.sqlite
+    """
+    from cpcsearch.store import Store
+
+    config = _config()
+    with Store(config.STORE, create=False) as store:
+        written = store.backup(destination)
+        count = store.count()
+    click.echo(f"backed up {config.STORE} ({count} documents) to {written}")

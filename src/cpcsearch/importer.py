@@ -33,7 +33,7 @@ class ImportReport:
 
     def problem(self, message: str, failed: bool = True) -> None:
         """Record a problem; `failed` when it cost the document."""
-        log.warning(message)
+        log.info(message)
         self.problems.append(message)
         self.failed += failed
 

@@ -169,7 +169,7 @@ def reindex(store: Store, index_dir: str | Path, full: bool = False,
     """
     from cpcsearch.index import semantic
 
-    index_dir = Path(index_dir)
+    index_dir = Path(index_dir).absolute()
     report = _Reporter(progress)
     with _exclusive(index_dir):
         if full or not (index_dir / CURRENT).exists():
@@ -209,7 +209,7 @@ def _remove_leftovers(index_dir: Path, live: Path | None) -> None:
     Only called under the reindex lock, so no other build is filling any of them.
     """
     for generation in index_dir.glob("gen-*"):
-        if live is not None and generation.resolve() == live:
+        if live is not None and generation.resolve() == live.resolve():
             continue
         retired = generation / RETIRED
         if retired.exists() and time.time() - retired.stat().st_mtime < GRACE_SECONDS:

@@ -230,10 +230,11 @@ def _rebuild(store: Store, index_dir: Path, report: _Reporter,
                 f"the store {store.path} has no documents and the live index {replaced}: "
                 "refusing to replace it with an empty one (check CPCSEARCH_STORE / --store, "
                 "or pass --allow-empty)")
-    _remove_leftovers(index_dir, live)
+    # Numbers only grow, so a folder name never means two different builds.
     numbers = [int(p.name.split("-")[1]) for p in index_dir.glob("gen-*")
                if p.name.split("-")[1].isdigit()]
     generation = index_dir / f"gen-{max(numbers, default=0) + 1:06d}"
+    _remove_leftovers(index_dir, live)
     generation.mkdir()
     try:
         seq = store.last_seq()

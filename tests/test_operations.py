@@ -9,6 +9,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -190,3 +191,42 @@ def test_progress_is_plain_lines_off_a_terminal_and_a_bar_on_one() -> None:
         "reindex: reading store 0/1", "reindex: indexing 0/3", "reindex: indexing 3/3",
         "reindex: swapping 1/1"]
     assert "indexing: 100%" in screen.getvalue() and "3/3" in screen.getvalue()
+
+
+@pytest.fixture()
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 1 MB tmpfs mounted in `tmp_path` (skipped where this process may not mount one)."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(disk)],
+                             capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a size-limited tmpfs here: {mounted.stderr.strip()}")
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", str(disk)], check=True)
+
+
+def test_a_full_disk_is_one_line_and_the_live_index_keeps_serving(tmp_path: Path,
+                                                                  small_disk: Path) -> None:
+    env = clean_env(STORE=str(tmp_path / "s.sqlite"), INDEX_DIR=str(small_disk / "index"))
+    cli("import", *map(str, PAGES[:3]), env=env)
+    cli("reindex", "--full", env=env)
+    cli("import", str(DEMO_DIR), env=env)
+    done = cli("reindex", "--full", env=env, ok=False)
+    assert f"no space left on the disk of {small_disk / 'index'}" in done.stderr
+    assert sorted(p.name for p in (small_disk / "index").glob("gen-*")) == ["gen-000001"]
+    title = json.loads(cli("extract", str(PAGES[0]), "--json").stdout)["title"]
+    hits = json.loads(cli("search", title, "--json", env=env).stdout)["hits"]
+    assert hits and hits[0]["title"] == title, "the live index still answers"
+    with open(small_disk / "filler", "ab") as filler:
+        try:
+            while True:
+                filler.write(b"\0" * 65536)
+                filler.flush()
+        except OSError:
+            pass
+    full = clean_env(STORE=str(small_disk / "s.sqlite"), INDEX_DIR=str(tmp_path / "ix"))
+    done = cli("import", str(DEMO_DIR), env=full, ok=False)
+    assert "is full" in done.stderr and str(small_disk / "s.sqlite") in done.stderr

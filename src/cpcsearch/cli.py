@@ -6,6 +6,7 @@ the commands that use them, so `cpcsearch --help` and `cpcsearch stats` start at
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import sqlite3
@@ -40,9 +41,20 @@ class _Commands(click.Group):
         except sqlite3.DatabaseError as exc:
             from cpcsearch.store import RESTORE_HINT
 
-            raise click.ClickException(f"the document store {_settings(ctx).STORE} cannot be "
-                                       f"read ({exc}): {RESTORE_HINT}") from exc
+            store = _settings(ctx).STORE
+            if "full" in str(exc):
+                raise click.ClickException(f"the document store {store} is on a full disk "
+                                           f"({exc}): the write was rolled back; free some "
+                                           "space and run the command again") from exc
+            raise click.ClickException(f"the document store {store} cannot be read ({exc}): "
+                                       f"{RESTORE_HINT}") from exc
         except OSError as exc:
+            if exc.errno == errno.ENOSPC:
+                config = _settings(ctx)
+                raise click.ClickException(
+                    f"no space left on the disk of {exc.filename or config.INDEX_DIR} (store "
+                    f"{config.STORE}, index {config.INDEX_DIR}): free some space and run the "
+                    "command again; the live index is unchanged") from exc
             where = f"{exc.filename}: " if exc.filename else ""
             raise click.ClickException(f"{where}{exc.strerror or exc}") from exc
         except Exception as exc:

@@ -116,6 +116,9 @@ class Store:
             self.db.executescript(SCHEMA)
         except sqlite3.DatabaseError as exc:
             self.db.close()
+            if "full" in str(exc):
+                raise StoreError(f"the disk of the store {self.path} is full ({exc}): free some "
+                                 "space and run the command again") from None
             raise StoreError(f"{self.path} is not a readable SQLite store ({exc}): "
                              f"{RESTORE_HINT}") from None
 

@@ -110,3 +110,23 @@ def test_a_reindex_started_on_one_worker_is_followed_on_all(
         assert time.monotonic() < deadline, health
         time.sleep(0.2)
     assert health["in_sync"] is True and health["last_reindex"]["id"] == started["job"]
+
+
+def test_a_reindex_outlives_the_worker_that_started_it(
+        gunicorn: tuple[str, subprocess.Popen[str], Path]) -> None:
+    base, server, _ = gunicorn
+    status, started = call(f"{base}/admin/reindex", "POST", b'{"full": true}')
+    assert status == 202, started
+    job_url = f"{base}{started['status_url']}"
+    deadline = time.monotonic() + 60
+    while (job := call(job_url)[1])["status"] == "queued":
+        assert time.monotonic() < deadline, job
+        time.sleep(0.02)
+    stat = Path(f"/proc/{job['pid']}/stat").read_text()
+    worker = int(stat.rsplit(")", 1)[1].split()[1])  # the reindex process's parent
+    assert worker != server.pid, "the reindex runs in its own process, started by a worker"
+    os.kill(worker, 9)
+    while (job := call(job_url)[1])["status"] in ("queued", "running"):
+        assert time.monotonic() < deadline, job
+        time.sleep(0.1)
+    assert job["status"] == "done" and job["result"]["total"] == len(PAGES), job

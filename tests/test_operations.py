@@ -230,3 +230,15 @@ def test_a_full_disk_is_one_line_and_the_live_index_keeps_serving(tmp_path: Path
     full = clean_env(STORE=str(small_disk / "s.sqlite"), INDEX_DIR=str(tmp_path / "ix"))
     done = cli("import", str(DEMO_DIR), env=full, ok=False)
     assert "is full" in done.stderr and str(small_disk / "s.sqlite") in done.stderr
+
+
+def test_a_crawl_that_reaches_nothing_fails_and_indexes_nothing(tmp_path: Path) -> None:
+    from test_live import free_port
+
+    env = clean_env(STORE=str(tmp_path / "s.sqlite"), INDEX_DIR=str(tmp_path / "ix"),
+                    CRAWL_DELAY="0")
+    done = cli("crawl", f"http://127.0.0.1:{free_port()}/research", "--limit", "2", env=env,
+               ok=False)
+    assert "crawled 0 pages" in done.stdout
+    assert "Error: no page could be fetched" in done.stderr
+    assert not (tmp_path / "ix").exists(), "crawl leaves indexing to `cpcsearch reindex`"

@@ -193,8 +193,9 @@ def import_(paths: tuple[str, ...]) -> None:
 def crawl(start_urls: tuple[str, ...], limit: int | None, delay: float | None) -> None:
     """Fetch the site politely into the store (incremental); `cpcsearch reindex` indexes it.
 
-    The exit status is 1 when a page failed. Example: cpcsearch crawl
-    https://www.caspianpolicy.org/research --limit 200
+    The exit status is 1 when a page failed or none could be fetched.
+
+    Example: cpcsearch crawl https://www.caspianpolicy.org/research --limit 200
     """
     from cpcsearch.scrape.crawl import crawl as run_crawl
     from cpcsearch.store import Store
@@ -205,9 +206,11 @@ def crawl(start_urls: tuple[str, ...], limit: int | None, delay: float | None) -
     for url, reason in report.failures[:50]:
         click.echo(f"{url}: {reason}", err=True)
     click.echo(report.summary())
-    click.echo("run `cpcsearch reindex` to make the changes searchable")
-    if report.failed:
-        sys.exit(1)
+    if report.new or report.changed or report.gone:
+        click.echo("run `cpcsearch reindex` to make the changes searchable")
+    if report.failed or not report.fetched:
+        raise click.ClickException(f"{report.failed} pages failed" if report.failed else
+                                   "no page could be fetched: see the messages above")
 
 
 @main.command()

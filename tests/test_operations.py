@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import DEMO_DIR, build_index, make_config
-from cpcsearch.cli import _progress
+from cpcsearch.cli.indexing import progress_drawer
 from cpcsearch.config import Config
 
 PAGES = sorted(DEMO_DIR.glob("*.html"))
@@ -183,7 +183,7 @@ def test_progress_is_plain_lines_off_a_terminal_and_a_bar_on_one() -> None:
 
     lines, screen = io.StringIO(), Terminal()
     for stream in (lines, screen):
-        draw = _progress(stream)
+        draw = progress_drawer(stream)
         for phase, done, total in [("reading store", 0, 1), ("indexing", 0, 3),
                                    ("indexing", 3, 3), ("swapping", 1, 1)]:
             draw(phase, done, total)

@@ -23,7 +23,7 @@ from cpcsearch.errors import CpcSearchError, JobRunning
 from cpcsearch.store import Store
 
 ACTIVE = ("queued", "running")
-HEARTBEAT_SECONDS = 0.5
+HEARTBEAT_SECONDS = 0.25
 # A live job writes every HEARTBEAT_SECONDS; one silent this long has hung or died.
 STALE_SECONDS = 120
 COLUMNS = ("id", "kind", "params", "status", "pid", "phase", "done", "total", "eta_seconds",

@@ -8,8 +8,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import DEMO_DIR, expected_pages
+import pytest
 
+from conftest import DEMO_DIR, expected_pages
+from cpcsearch.config import Config
+
+COMMANDS = ("extract", "import", "crawl", "reextract", "reindex", "jobs", "search", "serve",
+            "stats", "check", "backup")
 CPC_PAGE = next(p for p in expected_pages()
                 if p["path"].parent == DEMO_DIR and len(p["authors"]) > 1)
 
@@ -25,6 +30,13 @@ def run(*args: str, env: dict[str, str] | None = None, stdin: str | None = None,
 def store_env(tmp_path: Path) -> dict[str, str]:
     return {**os.environ, "CPCSEARCH_STORE": str(tmp_path / "s.sqlite"),
             "CPCSEARCH_INDEX_DIR": str(tmp_path / "index")}
+
+
+@pytest.fixture()
+def demo_env(demo_config: Config) -> dict[str, str]:
+    """The environment of a CLI reading the shared demo store and index."""
+    return {**os.environ, "CPCSEARCH_STORE": demo_config.STORE,
+            "CPCSEARCH_INDEX_DIR": demo_config.INDEX_DIR}
 
 
 def test_extract_prints_the_clean_document() -> None:
@@ -62,12 +74,23 @@ def test_import_jsonl_keeps_ids_and_reports_bad_lines(tmp_path: Path) -> None:
         json.dumps({"title": "no id", "body": "x"}),
         json.dumps({"id": "n-3", "title": "Ports", "body": "Aktau grows.",
                     "date": "2023-05-04T10:00:00"}),
+        json.dumps({"id": "n-4", "title": "Bad", "body": "x", "authors": [1, 2]}),
+        json.dumps({"id": "n-5", "title": "Bad", "body": "x", "url": "javascript:alert(1)"}),
+        json.dumps({"id": "n-6", "title": ["a"], "body": "x", "topics": "Energy"}),
+        json.dumps(["a", "list"]),
     ]), encoding="utf-8")
     env = store_env(tmp_path)
-    done = run("import", str(docs), env=env)
-    assert "imported 3" in done.stdout
-    assert f"{docs}:2: date 'yesterday'" in done.stderr and "stored without a date" in done.stderr
-    assert f"{docs}:3: skipped" in done.stderr and f"{docs}:4: skipped" in done.stderr
+    done = run("import", str(docs), env=env, ok=False)
+    assert "added 3, changed 0, unchanged 0, failed 6" in done.stdout
+    assert f"{docs}:2: date: 'yesterday' is not an ISO 8601 date" in done.stderr
+    assert "stored without date" in done.stderr
+    assert f"{docs}:3: skipped, not JSON" in done.stderr
+    assert f"{docs}:4: skipped, id: a document needs a non-empty id" in done.stderr
+    assert f"{docs}:6: skipped, authors: a number 1 in a list of strings" in done.stderr
+    assert f"{docs}:7: skipped, url: 'javascript:alert(1)' is not an http(s) URL" in done.stderr
+    assert f"{docs}:8: skipped, title: a list where a string is expected" in done.stderr
+    assert f"{docs}:9: skipped, a JSON list where an object" in done.stderr
+    assert "Traceback" not in done.stderr
     run("reindex", env=env)
     result = json.loads(run("search", "caspian wheat", "--json", env=env).stdout)
     assert [h["id"] for h in result["hits"]] == ["n-1"]
@@ -81,13 +104,51 @@ def test_import_jsonl_keeps_ids_and_reports_bad_lines(tmp_path: Path) -> None:
     assert all(isinstance(h["score"], float) for x in lines for h in x["hits"])
 
 
+def test_reimporting_unchanged_documents_costs_the_index_nothing(tmp_path: Path) -> None:
+    env = store_env(tmp_path)
+    pages = sorted(DEMO_DIR.glob("*.html"))[:6]
+    assert "added 6, changed 0, unchanged 0, failed 0" in run(
+        "import", *map(str, pages), env=env).stdout
+    run("reindex", env=env)
+    again = run("import", *map(str, pages), env=env).stdout
+    assert "added 0, changed 0, unchanged 6, failed 0" in again
+    assert "run `cpcsearch reindex`" not in again
+    assert "0 indexed, 0 removed, 6 in total" in run("reindex", env=env).stdout
+    edited = tmp_path / "edited.jsonl"
+    first = json.loads(run("extract", str(pages[0]), "--json").stdout)
+    edited.write_text(json.dumps({**first, "body": first["body"] + " A postscript."}) + "\n")
+    assert "added 0, changed 1, unchanged 0" in run("import", str(edited), env=env).stdout
+    assert "1 indexed, 0 removed, 6 in total" in run("reindex", env=env).stdout
+
+
+@pytest.mark.parametrize(("lines", "problem"), [
+    (['{"id": "q1", "text": "gas"}', '{"id": "q2", "text": "oil"'], "q.jsonl:2: not JSON"),
+    (['{"id": "q1"}'], 'q.jsonl:1: a query line is a JSON object with a string "id"'),
+    (['["gas"]'], "q.jsonl:1: a query line is a JSON object"),
+])
+def test_a_bad_queries_line_is_one_clear_error(demo_env: dict[str, str], tmp_path: Path,
+                                               lines: list[str], problem: str) -> None:
+    queries = tmp_path / "q.jsonl"
+    queries.write_text("\n".join(lines) + "\n")
+    done = run("search", "--queries", str(queries), env=demo_env, ok=False)
+    assert problem in done.stderr and "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_limit_beyond_the_cap_says_so(demo_env: dict[str, str]) -> None:
+    done = run("search", "gas", "--limit", "150", env=demo_env, ok=False)
+    assert "150 is beyond the cap of 100 hits a page" in done.stderr
+    assert len(json.loads(run("search", "gas", "--limit", "100", "--json",
+                              env=demo_env).stdout)["hits"]) > 10
+
+
 def test_search_without_an_index_says_how_to_build_one(tmp_path: Path) -> None:
     done = run("search", "gas", env=store_env(tmp_path), ok=False)
     assert "cpcsearch reindex --full" in done.stderr
 
 
 def test_every_command_has_an_example() -> None:
-    for command in ("extract", "import", "reindex", "search", "serve", "stats"):
+    for command in COMMANDS:
         assert "Example" in run(command, "--help").stdout, command
 
 

@@ -1,19 +1,30 @@
-"""Index writes are all-or-nothing: busy writers, crashes halfway, incremental updates."""
+"""Index writes are all-or-nothing: busy writers, crashes and kills halfway, incremental updates,
+generations that never eat the live one."""
 
 from __future__ import annotations
 
 import fcntl
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
 
-from conftest import DEMO_DIR, build_index, make_config
-from cpcsearch.errors import IndexBusy
-from cpcsearch.index.reading import current_path, open_index
-from cpcsearch.index.writing import reindex
+from conftest import DEMO_DIR, build_index, make_config, serve_in_thread
+from cpcsearch import jobs
+from cpcsearch.errors import EmptyRebuild, IndexBusy
+from cpcsearch.index import writing
+from cpcsearch.index.writing import current_path, open_index, reindex
 from cpcsearch.search.engine import SearchEngine
 from cpcsearch.search.request import SearchRequest
 from cpcsearch.store import Store
+from cpcsearch.web import create_app
 
 PAGES = sorted(DEMO_DIR.glob("*.html"))
 
@@ -65,3 +76,84 @@ def test_incremental_reindex_applies_adds_changes_and_removals(tmp_path: Path) -
         report = reindex(store, config.INDEX_DIR)
     assert (report.full, report.indexed, report.removed, report.total) == (False, 1, 1, 3)
     assert [h.id for h in engine.search(SearchRequest(q="zanzibarian")).hits] == [first.id]
+
+
+@pytest.mark.parametrize("kill_in", ["indexing", "fitting models"])
+def test_a_rebuild_after_a_killed_one_keeps_the_live_generation(tmp_path: Path,
+                                                                kill_in: str) -> None:
+    config = build_index(make_config(tmp_path), *PAGES)
+    index_dir = Path(config.INDEX_DIR)
+    env = {**os.environ, **config.environment()}
+    statuses: list[int] = []
+    stop = threading.Event()
+
+    def hammer(base: str) -> None:
+        while not stop.is_set():
+            for path in ("/api/search?q=caspian+gas", "/api/stats"):
+                try:
+                    with urllib.request.urlopen(f"{base}{path}", timeout=20) as response:
+                        statuses.append(response.status)
+                except urllib.error.HTTPError as exc:
+                    statuses.append(exc.code)
+
+    with serve_in_thread(create_app(config)) as base:
+        thread = threading.Thread(target=hammer, args=(base,))
+        thread.start()
+        try:
+            killed = subprocess.Popen([sys.executable, "-m", "cpcsearch", "reindex", "--full"],
+                                      env=env, stderr=subprocess.DEVNULL)
+            with Store(config.STORE) as store:
+                while (job := jobs.recent(store, 1)[0]).phase != kill_in:
+                    assert killed.poll() is None, f"the rebuild ended before {kill_in}"
+                    time.sleep(0.01)
+            killed.send_signal(signal.SIGKILL)
+            killed.wait()
+            assert current_path(index_dir).name == "gen-000001"
+            assert (index_dir / "gen-000002").is_dir(), "the killed build left its folder"
+            done = subprocess.run([sys.executable, "-m", "cpcsearch", "reindex", "--full"],
+                                  env=env, capture_output=True, text=True, timeout=120)
+            assert done.returncode == 0, done.stderr
+            time.sleep(0.5)  # the server moves to the new generation within RELOAD_SECONDS
+        finally:
+            stop.set()
+            thread.join(30)
+    assert statuses and set(statuses) == {200}, sorted(set(statuses))
+    assert current_path(index_dir).name == "gen-000003"
+    assert sorted(p.name for p in index_dir.glob("gen-*")) == ["gen-000001", "gen-000003"], \
+        "the leftover is removed; the retired live generation stays for its readers"
+    with Store(config.STORE) as store:
+        killed_job = jobs.get(store, job.id)
+    assert killed_job is not None and killed_job.status == "failed"
+    assert f"pid {killed.pid}" in killed_job.error
+    assert open_index(index_dir).doc_count() == len(PAGES)
+
+
+def test_retired_generations_go_after_their_grace_period(tmp_path: Path) -> None:
+    config = build_index(make_config(tmp_path), *PAGES[:3])
+    index_dir = Path(config.INDEX_DIR)
+    with Store(config.STORE) as store:
+        reindex(store, index_dir, full=True)
+        assert sorted(p.name for p in index_dir.glob("gen-*")) == ["gen-000001", "gen-000002"]
+        long_ago = time.time() - 2 * writing.GRACE_SECONDS
+        os.utime(index_dir / "gen-000001" / writing.RETIRED, (long_ago, long_ago))
+        reindex(store, index_dir, full=True)
+    assert sorted(p.name for p in index_dir.glob("gen-*")) == ["gen-000002", "gen-000003"]
+
+
+def test_a_rebuild_that_would_empty_the_index_needs_allow_empty(tmp_path: Path) -> None:
+    config = build_index(make_config(tmp_path), *PAGES[:3])
+    with Store(tmp_path / "empty.sqlite") as empty:
+        with pytest.raises(EmptyRebuild, match="no documents and the live index 3"):
+            reindex(empty, config.INDEX_DIR, full=True)
+        assert open_index(config.INDEX_DIR).doc_count() == 3
+        assert reindex(empty, config.INDEX_DIR, full=True, allow_empty=True).total == 0
+
+
+def test_reindex_reports_each_phase_with_document_counts(tmp_path: Path) -> None:
+    config = build_index(make_config(tmp_path), *PAGES[:5])
+    seen: list[tuple[str, int, int]] = []
+    with Store(config.STORE) as store:
+        reindex(store, config.INDEX_DIR, full=True, progress=lambda *step: seen.append(step))
+    phases = list(dict.fromkeys(phase for phase, _, _ in seen))
+    assert phases == ["reading store", "indexing", "committing", "fitting models", "swapping"]
+    assert ("indexing", 5, 5) in seen and seen[-1] == ("swapping", 1, 1)

@@ -1,4 +1,8 @@
-"""`cpcsearch import`: saved HTML pages and JSONL documents into the store."""
+"""`cpcsearch import`: saved HTML pages and JSONL documents into the store.
+
+Every line of a `.jsonl` file is checked against the document's types: a bad line is reported
+as `file:line: field: problem` and skipped, and the good lines are stored all the same.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cpcsearch.document import Document, parse_iso_date
+from cpcsearch.document import DATE_FIELDS, Document, field_problems
 from cpcsearch.errors import DocumentError, ScrapeError
-from cpcsearch.scrape import extract_document
 from cpcsearch.store import Store
 
 log = logging.getLogger(__name__)
@@ -23,15 +26,21 @@ class ImportReport:
     """What an import did: counts, and one message per problem, naming its source."""
 
     added: int = 0
+    changed: int = 0
     unchanged: int = 0
     failed: int = 0
     problems: list[str] = field(default_factory=list)
 
     def problem(self, message: str, failed: bool = True) -> None:
         """Record a problem; `failed` when it cost the document."""
-        log.warning(message)
+        log.info(message)
         self.problems.append(message)
         self.failed += failed
+
+    def summary(self) -> str:
+        """Return the one-line outcome."""
+        return (f"added {self.added}, changed {self.changed}, unchanged {self.unchanged}, "
+                f"failed {self.failed}")
 
 
 def _files(paths: list[Path]) -> Iterator[Path]:
@@ -51,28 +60,37 @@ def _read_jsonl(path: Path, report: ImportReport) -> Iterator[tuple[Document, No
             where = f"{path}:{number}"
             try:
                 data = json.loads(line)
-                if not isinstance(data, dict):
-                    raise ValueError("not a JSON object")
             except ValueError as exc:
-                report.problem(f"{where}: skipped, not a JSON object ({exc})")
+                report.problem(f"{where}: skipped, not JSON ({exc})")
                 continue
-            for key in ("date", "updated"):
-                try:
-                    parse_iso_date(data.get(key))
-                except DocumentError as exc:
-                    report.problem(f"{where}: {exc}; stored without a {key}", failed=False)
+            if not isinstance(data, dict):
+                report.problem(f"{where}: skipped, a JSON {type(data).__name__} where an "
+                               "object of document fields is expected")
+                continue
+            problems = field_problems(data)
+            # An unreadable date costs the date, not the document.
+            for key in DATE_FIELDS:
+                late = [p for p in problems if p.startswith(f"{key}: ")]
+                for message in late:
+                    report.problem(f"{where}: {message}; stored without {key}", failed=False)
+                    problems.remove(message)
                     data[key] = None
+            if problems:
+                report.problem(f"{where}: skipped, {'; '.join(problems)}")
+                continue
             try:
                 yield Document.from_dict(data), None
-            except (DocumentError, TypeError) as exc:
+            except DocumentError as exc:
                 report.problem(f"{where}: skipped, {exc}")
 
 
 def _read_html(path: Path, report: ImportReport) -> Iterator[tuple[Document, str]]:
+    from cpcsearch.scrape import extract_document
+
     try:
         html = path.read_text(encoding="utf-8", errors="replace")
         yield extract_document(html), html
-    except (OSError, ScrapeError) as exc:
+    except (OSError, ScrapeError, DocumentError) as exc:
         report.problem(f"{path}: skipped, {exc}")
 
 
@@ -82,9 +100,10 @@ def import_paths(store: Store, paths: list[str | Path]) -> ImportReport:
     batch: list[tuple[Document, str | None]] = []
 
     def flush() -> None:
-        changed = store.upsert_many(batch)
-        report.added += changed
-        report.unchanged += len(batch) - changed
+        counts = store.upsert_many(batch)
+        report.added += counts.added
+        report.changed += counts.changed
+        report.unchanged += counts.unchanged
         batch.clear()
 
     for path in _files([Path(p) for p in paths]):

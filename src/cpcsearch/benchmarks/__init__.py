@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import importlib.util
+from pathlib import Path
 from types import ModuleType
 
-from cpcsearch.config import PROJECT_ROOT
-
-SHARED_DIR = PROJECT_ROOT.parent / "shared"
+# The benchmarks run from a clone, beside the maintainers' `shared/` folder.
+SHARED_DIR = Path(__file__).resolve().parents[3].parent / "shared"
 
 
 def load_shared_tool(name: str) -> ModuleType:

@@ -15,13 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
-from whoosh.index import Index
+from whoosh.index import EmptyIndexError, Index
 from whoosh.scoring import WeightingModel
 from whoosh.searching import Searcher
 
-from cpcsearch.errors import IndexMissing
+from cpcsearch.errors import IndexCorrupt, IndexMissing
 
 CURRENT = "current"
+REBUILD_HINT = "run `cpcsearch reindex --full` to rebuild it from the store"
 
 
 def current_path(index_dir: str | Path) -> Path:
@@ -33,8 +34,17 @@ def current_path(index_dir: str | Path) -> Path:
 
 
 def open_index(index_dir: str | Path) -> Index:
-    """Open the live index read-only."""
-    return whoosh_index.open_dir(str(current_path(index_dir)))
+    """Open the live index read-only; raise `IndexCorrupt` naming the file that fails."""
+    path = current_path(index_dir)
+    try:
+        return whoosh_index.open_dir(str(path))
+    except EmptyIndexError:
+        raise IndexCorrupt(f"index {path} has no table of contents (_MAIN_*.toc): "
+                           f"{REBUILD_HINT}") from None
+    except (OSError, EOFError, ValueError, TypeError, KeyError, AttributeError, ImportError,
+            MemoryError) as exc:
+        raise IndexCorrupt(f"index {path} cannot be read ({type(exc).__name__}: {exc}): "
+                           f"{REBUILD_HINT}") from None
 
 
 @dataclass

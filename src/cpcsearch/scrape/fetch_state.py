@@ -1,4 +1,4 @@
-"""What the crawler remembers about each URL, in the store's own SQLite file.
+"""What the crawler remembers about each URL, in the store's `fetch_state` table.
 
 The validators (ETag, Last-Modified) make the next visit a conditional GET; the document id
 lets a page that now answers 404/410 mark its document gone.
@@ -11,17 +11,6 @@ from dataclasses import dataclass
 
 from cpcsearch.store import Store
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS fetch_state (
-    url TEXT PRIMARY KEY,
-    etag TEXT,
-    last_modified TEXT,
-    status INTEGER NOT NULL,
-    doc_id TEXT,
-    fetched_at TEXT NOT NULL
-)
-"""
-
 
 @dataclass(frozen=True)
 class FetchState:
@@ -33,11 +22,6 @@ class FetchState:
     last_modified: str | None = None
     doc_id: str | None = None
     fetched_at: str = ""
-
-
-def ensure_table(store: Store) -> None:
-    """Create the table if this store has never been crawled."""
-    store.db.execute(SCHEMA)
 
 
 def get(store: Store, url: str) -> FetchState | None:

@@ -12,7 +12,8 @@ MARK = re.compile(r"</?mark>")
 
 def format_results(results: SearchResults) -> str:
     """Return results as readable text, matches in the snippet shown as [word]."""
-    lines = [f"{results.total} results ({results.took_ms:.0f} ms)"]
+    plural = "" if results.total == 1 else "s"
+    lines = [f"{results.total:,} result{plural} ({results.took_ms:.0f} ms)"]
     if results.suggestion:
         verb = "showing results for" if results.corrected else "did you mean"
         lines.append(f"{verb}: {results.suggestion}")

@@ -10,7 +10,6 @@ from cpcsearch.config import Config
 from cpcsearch.search.engine import SearchEngine
 from cpcsearch.web import admin, api, errors, feeds, pages, security
 from cpcsearch.web.context import IdConverter, close_store
-from cpcsearch.web.jobs import JobRunner
 
 
 def create_app(config: Config | None = None, **overrides: Any) -> Flask:
@@ -21,7 +20,6 @@ def create_app(config: Config | None = None, **overrides: Any) -> Flask:
     app.url_map.converters["id"] = IdConverter
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the documented key order
     app.extensions["cpcsearch.engine"] = SearchEngine.from_config(config)
-    app.extensions["cpcsearch.jobs"] = JobRunner()
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(admin.bp)

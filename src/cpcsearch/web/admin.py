@@ -1,17 +1,22 @@
-"""Admin commands behind a bearer token: reindex, and the progress of its job."""
+"""Admin commands behind a bearer token: reindex, and the progress of its jobs."""
 
 from __future__ import annotations
 
 import hmac
+import json
+from typing import Any
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, request
 from flask.typing import ResponseReturnValue
 
-from cpcsearch.pipeline import run_reindex
-from cpcsearch.web.context import settings
+from cpcsearch import jobs
+from cpcsearch.errors import JobRunning, QueryError, StoreError
+from cpcsearch.web.context import settings, store
 from cpcsearch.web.errors import error_response
+from cpcsearch.web.jobs import start_reindex
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+REINDEX_OPTIONS = {"full": bool, "allow_empty": bool}
 
 
 @bp.before_request
@@ -21,26 +26,63 @@ def require_token() -> ResponseReturnValue | None:
     if not token:
         return error_response(403, "the admin API is off: set CPCSEARCH_ADMIN_TOKEN to enable it")
     scheme, _, given = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip(), token):
+    # Compared as bytes: compare_digest refuses non-ASCII text, and a header may hold any byte.
+    if scheme.lower() != "bearer" or not hmac.compare_digest(
+            given.strip().encode("utf-8", "replace"), token.encode("utf-8")):
         return error_response(401, "missing or wrong token: send 'Authorization: Bearer <token>'")
     return None
 
 
+def _reindex_options() -> dict[str, Any]:
+    """Read the optional JSON body `{"full": bool, "allow_empty": bool}`; raise `QueryError`."""
+    raw = request.get_data(cache=False)
+    if not raw.strip():
+        body: Any = {}
+    else:
+        try:
+            body = json.loads(raw)
+        except ValueError as exc:
+            raise QueryError(f"the body is not JSON ({exc}): send {{\"full\": true}} "
+                             "or nothing") from None
+    if not isinstance(body, dict):
+        raise QueryError("the body must be a JSON object such as {\"full\": true}")
+    unknown = sorted(set(body) - set(REINDEX_OPTIONS))
+    if unknown:
+        raise QueryError(f"unknown key {unknown[0]!r}: use {', '.join(REINDEX_OPTIONS)}")
+    for key, kind in REINDEX_OPTIONS.items():
+        if key in body and not isinstance(body[key], kind):
+            raise QueryError(f"{key} must be true or false, not {json.dumps(body[key])}")
+    return {key: body.get(key, False) for key in REINDEX_OPTIONS}
+
+
 @bp.post("/reindex")
 def reindex() -> ResponseReturnValue:
-    """Start a reindex (`{"full": true}` rebuilds) and answer with its job id."""
-    body = request.get_json(silent=True) or {}
-    full = bool(body.get("full", False)) if isinstance(body, dict) else False
-    config = settings()
-    job = current_app.extensions["cpcsearch.jobs"].start(
-        "reindex", lambda progress: run_reindex(config, full=full, progress=progress))
+    """Start a reindex (`{"full": true}` rebuilds) in its own process; answer with its job.
+
+    While another reindex runs, answer 409 with that job.
+    """
+    options = _reindex_options()
+    try:
+        job = start_reindex(settings(), options)
+    except JobRunning as exc:
+        response, status = error_response(409, str(exc))
+        response.set_data(json.dumps({**response.get_json(), "job": exc.job}))
+        return response, status
+    except StoreError as exc:
+        return error_response(503, str(exc))
     return {"job": job.id, "status_url": f"/admin/jobs/{job.id}"}, 202
+
+
+@bp.get("/jobs")
+def recent_jobs() -> ResponseReturnValue:
+    """Return the latest jobs, newest first."""
+    return {"jobs": [job.to_dict() for job in jobs.recent(store(), 20)]}
 
 
 @bp.get("/jobs/<job_id>")
 def job(job_id: str) -> ResponseReturnValue:
-    """Return a job's progress and result."""
-    found = current_app.extensions["cpcsearch.jobs"].get(job_id)
+    """Return a job's phase, progress, ETA and result."""
+    found = jobs.get(store(), int(job_id)) if job_id.isdigit() else None
     if found is None:
         return error_response(404, f"no job has the id {job_id!r}")
     return found.to_dict()

@@ -1,73 +1,36 @@
-"""Background jobs started by the admin API (reindexing), with their progress."""
+"""Start reindex jobs from the web app in their own process, outside every web worker.
+
+The job is claimed in the store (so every worker sees it, and a second one is refused), then
+a `cpcsearch reindex --job ID` process does the work in its own session: restarting or
+stopping a web worker does not stop the reindex.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
-import itertools
-import logging
+import os
+import subprocess
+import sys
 import threading
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
 from typing import Any
 
-log = logging.getLogger(__name__)
-Work = Callable[[Callable[[int, int], None]], Any]
+from cpcsearch import jobs
+from cpcsearch.config import Config
+from cpcsearch.store import Store
 
 
-@dataclass
-class Job:
-    """One job's state, as `GET /admin/jobs/<id>` shows it."""
-
-    id: str
-    kind: str
-    status: str = "queued"
-    done: int = 0
-    total: int = 0
-    started_at: str = ""
-    finished_at: str = ""
-    result: dict[str, Any] = field(default_factory=dict)
-    error: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the job as JSON-ready data."""
-        return asdict(self)
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
-class JobRunner:
-    """Run jobs one at a time in background threads and remember their outcome."""
-
-    def __init__(self) -> None:
-        self._jobs: dict[str, Job] = {}
-        self._ids = itertools.count(1)
-        self._lock = threading.Lock()
-
-    def start(self, kind: str, work: Work) -> Job:
-        """Start `work(progress)` in a thread; its return value (a dataclass) becomes the result."""
-        job = Job(id=str(next(self._ids)), kind=kind)
-        with self._lock:
-            self._jobs[job.id] = job
-        threading.Thread(target=self._run, args=(job, work), daemon=True).start()
-        return job
-
-    def _run(self, job: Job, work: Work) -> None:
-        job.status, job.started_at = "running", _now()
-
-        def progress(done: int, total: int) -> None:
-            job.done, job.total = done, total
-
+def start_reindex(config: Config, params: dict[str, Any]) -> jobs.Job:
+    """Queue a reindex with `params` and start its process; raise `JobRunning` if one runs."""
+    with Store(config.STORE, create=False) as store:
+        job = jobs.claim(store, "reindex", params, os.getpid())
         try:
-            result = work(progress)
-            job.result = asdict(result) if result is not None else {}
-            job.status = "done"
-        except Exception as exc:  # a failed job reports its error; the server stays up
-            log.exception("job %s failed", job.id)
-            job.status, job.error = "failed", str(exc)
-        job.finished_at = _now()
-
-    def get(self, job_id: str) -> Job | None:
-        """Return a job by id."""
-        return self._jobs.get(job_id)
+            process = subprocess.Popen(
+                [sys.executable, "-m", "cpcsearch", "reindex", "--job", str(job.id)],
+                env={**os.environ, **config.environment()}, stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL, start_new_session=True)
+        except OSError as exc:
+            jobs.finish(store, job.id, error=f"the reindex process could not start: {exc}")
+            raise
+        jobs.hand_over(store, job.id, process.pid)
+    # Reap the process when it ends, so it never lingers as a zombie of this worker.
+    threading.Thread(target=process.wait, daemon=True).start()
+    return job

@@ -87,7 +87,6 @@ class Crawler:
     def run(self, bar: tqdm) -> CrawlReport:
         """Crawl until the frontier is empty or the limit is reached."""
         started = time.monotonic()
-        fetch_state.ensure_table(self.store)
         try:
             self._seed()
             while self.frontier and (self.limit is None or self.report.fetched < self.limit):

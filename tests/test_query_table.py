@@ -206,3 +206,12 @@ def test_a_page_past_the_end_is_empty_with_the_true_total(engine: SearchEngine) 
                                "date:[2023 to", "***", "a" * 300 + "*", "((((gas", "^2 gas"])
 def test_odd_syntax_never_fails(engine: SearchEngine, q: str) -> None:
     run(engine, q)  # no exception; the web layer turns anything else into a 500
+
+
+@pytest.mark.parametrize("q", ["energy", "gas oil", "energy NOT gas", "caspian gas pipeline"])
+def test_the_total_and_facets_do_not_depend_on_the_page_size(engine: SearchEngine,
+                                                             q: str) -> None:
+    everything = engine.search(SearchRequest(q=q, per_page=100))
+    first = engine.search(SearchRequest(q=q, per_page=1))
+    assert first.total == everything.total == len(everything.hits)
+    assert first.facets == everything.facets

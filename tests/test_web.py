@@ -24,7 +24,7 @@ def test_api_search_shape(client) -> None:  # type: ignore[no-untyped-def]
         assert {"id", "url", "title", "authors", "date", "topics", "snippet", "score"} <= set(hit)
         assert isinstance(hit["authors"], list) and isinstance(hit["topics"], list)
     assert set(data["facets"]) == {"author", "topic", "section", "year"}
-    assert all(set(f) == {"value", "count"} for f in data["facets"]["year"])
+    assert all(set(f) == {"value", "count", "selected"} for f in data["facets"]["year"])
     assert "suggestion" in data
 
 

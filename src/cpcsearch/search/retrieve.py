@@ -49,7 +49,11 @@ class _Deadline(collectors.WrappingCollector):
 
 
 class _TopAndAll(collectors.TopCollector):
-    """The top hits by score, and every match (Whoosh's own would search again for those)."""
+    """The top hits by score, and every match (Whoosh's own would search again for those).
+
+    Built with `replace=0` and `usequality=False`: Whoosh's pruning of documents that cannot
+    reach the top would leave them out of the total and the facet counts.
+    """
 
     def _collect(self, global_docnum: int, score: float) -> float:
         self.docset.add(global_docnum)
@@ -73,7 +77,7 @@ def retrieve(searcher: Searcher, plan: Plan, depth: int,
                                                                    reverse=plan.reverse),
                                                 limit=depth)
     else:
-        collector = _TopAndAll(depth, usequality=False)
+        collector = _TopAndAll(depth, usequality=False, replace=0)
     collector = _Deadline(collector, time_limit)
     if plan.filter is not None:
         collector = collectors.FilterCollector(collector, allow=plan.filter)

@@ -86,3 +86,18 @@ def test_an_overloaded_api_answers_503_in_the_error_shape(
             engine._expensive.release()
     assert answer.status_code == 503
     assert "wildcard" in answer.get_json()["error"]["message"]
+
+
+def test_a_server_keeps_serving_its_index_when_a_newer_one_is_unreadable(tmp_path: Path) -> None:
+    config = build_index(make_config(tmp_path, RELOAD_SECONDS=0.0),
+                         FIXTURES_DIR / "query_corpus.jsonl")
+    client = create_app(config).test_client()
+    assert client.get("/api/search?q=gas").get_json()["total"] == 4
+    live = Path(config.INDEX_DIR) / "current"
+    for toc in live.resolve().glob("*.toc"):
+        toc.unlink()  # the live generation loses its table of contents
+    assert client.get("/api/search?q=gas").get_json()["total"] == 4  # the open one still serves
+    fresh = create_app(config).test_client()
+    answer = fresh.get("/api/search?q=gas")
+    assert answer.status_code == 503
+    assert "reindex --full" in answer.get_json()["error"]["message"]

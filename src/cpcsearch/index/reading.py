@@ -7,6 +7,7 @@ one is opened when a reindex has swapped in a new generation or committed to the
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -22,6 +23,7 @@ from whoosh.searching import Searcher
 from cpcsearch.errors import IndexCorrupt, IndexMissing
 
 CURRENT = "current"
+log = logging.getLogger(__name__)
 REBUILD_HINT = "run `cpcsearch reindex --full` to rebuild it from the store"
 
 
@@ -91,9 +93,15 @@ class LiveIndex:
             return self._snapshot
 
     def _refresh(self) -> None:
-        folder = current_path(self.index_dir)
-        ix = whoosh_index.open_dir(str(folder))
-        stamp = (folder, ix.latest_generation())
-        if stamp != self._stamp:
-            self._snapshot = Snapshot(ix.searcher(weighting=self.weighting), folder)
-            self._stamp = stamp
+        """Open the latest commit; if it cannot be read, keep serving the one already open."""
+        try:
+            folder = current_path(self.index_dir)
+            ix = open_index(self.index_dir)
+            stamp = (folder, ix.latest_generation())
+            if stamp != self._stamp:
+                self._snapshot = Snapshot(ix.searcher(weighting=self.weighting), folder)
+                self._stamp = stamp
+        except IndexMissing as exc:
+            if self._snapshot is None:
+                raise
+            log.warning("still serving %s: %s", self._snapshot.folder, exc)

@@ -15,10 +15,12 @@ from cpcsearch.errors import (
     NotFound,
     Overloaded,
     QueryError,
+    StoreError,
 )
 
 log = logging.getLogger(__name__)
-STATUS = {QueryError: 400, NotFound: 404, IndexBusy: 409, IndexMissing: 503, Overloaded: 503}
+STATUS = {QueryError: 400, NotFound: 404, IndexBusy: 409, IndexMissing: 503, Overloaded: 503,
+          StoreError: 503}
 
 
 def error_response(status: int, message: str) -> tuple[Response, int]:

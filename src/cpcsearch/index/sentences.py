@@ -13,7 +13,7 @@ from pathlib import Path
 from nltk.tokenize.punkt import PunktSentenceTokenizer, PunktTrainer
 
 MODEL_FILE = "punkt.pickle"
-TRAINING_CHARS = 2_000_000
+TRAINING_CHARS = 500_000
 
 
 def train(texts: Iterable[str]) -> PunktSentenceTokenizer:

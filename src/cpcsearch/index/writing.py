@@ -34,6 +34,9 @@ META = "cpcsearch.json"
 COMPLETE = ".complete"
 RETIRED = ".retired"
 GRACE_SECONDS = 60.0
+# Memory for the writer's in-memory postings before it spills a sorted run to disk (Whoosh's
+# default is 128 MB; fewer runs make the commit's merge shorter).
+WRITER_MB = 256
 TICK_SECONDS = 0.2
 
 
@@ -104,10 +107,12 @@ class _Reporter:
             self.progress(phase, done, total)
 
 
-def _apply_changes(ix: Index, store: Store, since: int, report: _Reporter) -> tuple[int, int]:
+def _apply_changes(ix: Index, store: Store, since: int, report: _Reporter,
+                   fresh: bool = False) -> tuple[int, int]:
     """Write the store's changes after `since` into `ix` in one commit.
 
-    Return (indexed, removed).
+    A `fresh` (new, empty) index only adds the live documents: nothing is there to replace or
+    delete. Return (indexed, removed).
     """
     from cpcsearch.index.schema import to_fields
 
@@ -116,14 +121,18 @@ def _apply_changes(ix: Index, store: Store, since: int, report: _Reporter) -> tu
     report("reading store", 1, 1)
     indexed = removed = 0
     try:
-        writer = ix.writer()
+        writer = ix.writer(limitmb=WRITER_MB)
     except LockError:
         raise IndexBusy("the index is locked by another writer; try again later") from None
     try:
         report("indexing", 0, total)
         for n, stored in enumerate(store.changes_since(since), 1):
             if stored.gone:
-                removed += writer.delete_by_term("id", stored.document.id)
+                if not fresh:
+                    removed += writer.delete_by_term("id", stored.document.id)
+            elif fresh:
+                writer.add_document(**to_fields(stored.document))
+                indexed += 1
             else:
                 writer.update_document(**to_fields(stored.document))
                 indexed += 1
@@ -210,7 +219,7 @@ def _rebuild(store: Store, index_dir: Path, report: _Reporter,
     try:
         seq = store.last_seq()
         ix = whoosh_index.create_in(str(generation), build_schema())
-        indexed, _ = _apply_changes(ix, store, 0, report)
+        indexed, _ = _apply_changes(ix, store, 0, report, fresh=True)
         report("fitting models", 0, 1)
         sentences.save(sentences.train(store.bodies()), generation)
         report("fitting models", 1, 1)

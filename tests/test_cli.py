@@ -81,13 +81,14 @@ def test_import_jsonl_keeps_ids_and_reports_bad_lines(tmp_path: Path) -> None:
     ]), encoding="utf-8")
     env = store_env(tmp_path)
     done = run("import", str(docs), env=env, ok=False)
-    assert "added 3, changed 0, unchanged 0, failed 6" in done.stdout
+    assert "added 4, changed 0, unchanged 0, failed 5" in done.stdout
     assert f"{docs}:2: date: 'yesterday' is not an ISO 8601 date" in done.stderr
     assert "stored without date" in done.stderr
     assert f"{docs}:3: skipped, not JSON" in done.stderr
     assert f"{docs}:4: skipped, id: a document needs a non-empty id" in done.stderr
     assert f"{docs}:6: skipped, authors: a number 1 in a list of strings" in done.stderr
-    assert f"{docs}:7: skipped, url: 'javascript:alert(1)' is not an http(s) URL" in done.stderr
+    assert (f"{docs}:7: url: 'javascript:alert(1)' is not an http(s) URL; stored without url"
+            in done.stderr)
     assert f"{docs}:8: skipped, title: a list where a string is expected" in done.stderr
     assert f"{docs}:9: skipped, a JSON list where an object" in done.stderr
     assert "Traceback" not in done.stderr

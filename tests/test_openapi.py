@@ -12,6 +12,7 @@ from openapi_spec_validator import validate
 from werkzeug.test import EnvironBuilder
 
 from conftest import ADMIN_TOKEN, make_config
+from cpcsearch.store import Store
 from cpcsearch.web import create_app
 from cpcsearch.web.openapi import spec
 
@@ -79,11 +80,16 @@ def test_real_answers_match_the_document(client, method: str, url: str, status: 
 
 def test_admin_answers_match_the_document(tmp_path) -> None:  # type: ignore[no-untyped-def]
     api = openapi()
+    missing = make_config(tmp_path / "nothing")
     for config, body, headers, status in [
         (make_config(tmp_path, ADMIN_TOKEN=""), b"", {}, 403),
+        (missing, b'{"full": false}', AUTH, 503),
         (make_config(tmp_path), b'{"full": false}', AUTH, 202),
+        (make_config(tmp_path), b'{"full": false}', AUTH, 409),
+        (make_config(tmp_path), b'{"fast": 1}', AUTH, 400),
         (make_config(tmp_path), b"x" * 100_000, AUTH, 413),
     ]:
+        Store(make_config(tmp_path).STORE).close()
         client = create_app(config).test_client()
         headers = {**headers, "Content-Type": "application/json"}
         response = client.post("/admin/reindex", data=body, headers=headers)

@@ -68,13 +68,14 @@ def _read_jsonl(path: Path, report: ImportReport) -> Iterator[tuple[Document, No
                                "object of document fields is expected")
                 continue
             problems = field_problems(data)
-            # An unreadable date costs the date, not the document.
-            for key in DATE_FIELDS:
+            # An unreadable date, or a link that is not http(s), costs that field, not the
+            # document.
+            for key in (*DATE_FIELDS, "url"):
                 late = [p for p in problems if p.startswith(f"{key}: ")]
                 for message in late:
                     report.problem(f"{where}: {message}; stored without {key}", failed=False)
                     problems.remove(message)
-                    data[key] = None
+                    data[key] = "" if key == "url" else None
             if problems:
                 report.problem(f"{where}: skipped, {'; '.join(problems)}")
                 continue

@@ -177,6 +177,8 @@ SPELLING = [
     ("Security and Politics Program", None, False),
     ("hajiyeva", None, False),
     ("dams", None, False),
+    ("date:2023-13 energy", None, False),  # the words of a malformed date are not typos
+    ("date:12345", None, False),
 ]
 
 

@@ -79,6 +79,10 @@ class DateNode(syntax.SyntaxNode):
         return date_range(self.start, self.end)
 
 
+class NotADate(syntax.OrGroup):
+    """The words of a date term that is not a date: they search, but are not spell-checked."""
+
+
 class DatesPlugin(TaggingPlugin):
     """Tag `date:`, `after:` and `before:` terms, ahead of the field and range plugins."""
 
@@ -94,4 +98,4 @@ class DatesPlugin(TaggingPlugin):
         except QueryError:
             # Not a date: the words it is made of ("date", "2023", "13") search as words.
             words = [syntax.WordNode(w) for w in re.findall(r"\w+", match.group(0))]
-            return syntax.Group(words, boost=1.0) if words else syntax.Whitespace(" ")
+            return NotADate(words, boost=1.0) if words else syntax.Whitespace(" ")

@@ -22,7 +22,7 @@ from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser, 
 from whoosh.qparser.plugins import OperatorsPlugin, PhrasePlugin, PlusMinusPlugin
 
 from cpcsearch.search import ranking
-from cpcsearch.search.dates import DatesPlugin
+from cpcsearch.search.dates import DatesPlugin, NotADate
 from cpcsearch.search.synonyms import SynonymGroup, SynonymsPlugin
 
 FIELD_ALIASES = {
@@ -158,8 +158,8 @@ def make_parser(schema: Schema, fields: dict[str, float],
 
 def _typed_words(node: syntax.SyntaxNode, found: dict[tuple[int, int], list[Any]]) -> None:
     """Collect the plain words of a syntax tree with the fields each was searched in."""
-    if isinstance(node, SynonymGroup):
-        return  # known vocabulary
+    if isinstance(node, (SynonymGroup, NotADate)):
+        return  # known vocabulary; syntax that fell back to words
     if isinstance(node, syntax.GroupNode):
         for child in node.nodes:
             _typed_words(child, found)

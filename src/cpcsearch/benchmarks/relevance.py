@@ -35,7 +35,7 @@ from cpcsearch.store import Store
 IR_DIR = SHARED_DIR / "data" / "ir"
 DEPTH = 100
 METRICS = ("MAP", "nDCG@10", "P@10", "R@100")
-ABLATION = {"default": DEFAULT, "no title field": replace(DEFAULT, title_weight=0.0),
+ABLATION = {"default": DEFAULT, "with a title bonus (0.25)": replace(DEFAULT, title_weight=0.25),
             "no query-term frequency": replace(DEFAULT, query_term_k3=None)}
 SWEEP = {f"k1={k1} b={b}": replace(DEFAULT, k1=k1, b=b)
          for k1 in (0.9, 1.2, 1.5, 2.0) for b in (0.5, 0.75, 0.9)} | {

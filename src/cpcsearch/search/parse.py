@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any
@@ -173,11 +173,12 @@ def _typed_words(node: syntax.SyntaxNode, found: dict[tuple[int, int], list[Any]
             node.fieldname)
 
 
-def _words(tree: syntax.GroupNode) -> tuple[TypedWord, ...]:
-    """Return the typed words of a tree: a word fanned out to the default fields has none."""
+def _words(tree: syntax.GroupNode, default: Collection[str]) -> tuple[TypedWord, ...]:
+    """Return the typed words of a tree; a word searched in the `default` fields has no field."""
     found: dict[tuple[int, int], list[Any]] = {}
     _typed_words(tree, found)
-    return tuple(TypedWord(text, next(iter(fields)) if len(fields) == 1 else None, start, end)
+    return tuple(TypedWord(text, None if fields <= set(default) else next(iter(fields)),
+                           start, end)
                  for (start, end), (text, fields) in sorted(found.items()))
 
 
@@ -275,7 +276,7 @@ def _parse(text: str, parser: MultifieldParser, rank: ranking.Ranking,
     query = _semantics(_bounded(tree.query(parser), notices))
     if rank.query_term_k3 is not None:
         query = _repeats(query, rank)
-    return query.normalize(), _words(tree)
+    return query.normalize(), _words(tree, rank.fields)
 
 
 def parse_query(text: str, schema: Schema,

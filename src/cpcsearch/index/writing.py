@@ -126,17 +126,16 @@ def _apply_changes(ix: Index, store: Store, since: int, report: _Reporter,
         raise IndexBusy("the index is locked by another writer; try again later") from None
     try:
         report("indexing", 0, total)
-        for n, stored in enumerate(store.changes_since(since), 1):
-            if stored.gone:
+        # One searcher for every deletion: Whoosh's update_document opens one per document.
+        with writer.searcher() as searcher:
+            for n, stored in enumerate(store.changes_since(since), 1):
                 if not fresh:
-                    removed += writer.delete_by_term("id", stored.document.id)
-            elif fresh:
-                writer.add_document(**to_fields(stored.document))
-                indexed += 1
-            else:
-                writer.update_document(**to_fields(stored.document))
-                indexed += 1
-            report("indexing", n, total)
+                    deleted = writer.delete_by_term("id", stored.document.id, searcher=searcher)
+                    removed += deleted if stored.gone else 0
+                if not stored.gone:
+                    writer.add_document(**to_fields(stored.document))
+                    indexed += 1
+                report("indexing", n, total)
         report("committing", 0, 1)
         writer.commit()
         report("committing", 1, 1)

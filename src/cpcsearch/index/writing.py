@@ -121,7 +121,7 @@ def _apply_changes(ix: Index, store: Store, since: int, report: _Reporter,
     report("reading store", 1, 1)
     indexed = removed = 0
     try:
-        writer = ix.writer(limitmb=WRITER_MB)
+        writer = ix.writer(limitmb=WRITER_MB, compound=False)
     except LockError:
         raise IndexBusy("the index is locked by another writer; try again later") from None
     try:

@@ -41,7 +41,8 @@ def test_a_prefix_expands_to_a_bounded_number_of_terms(tmp_path: Path) -> None:
     with Store(config.STORE) as store:
         store.upsert(Document(id="many", title="Many words", body=words))
     run_reindex(config, full=True)
-    searcher = SearchEngine.from_config(config).live.snapshot().searcher
+    snapshot = SearchEngine.from_config(config).live.snapshot()
+    searcher = snapshot.searcher
     leaves = [q for q in parse_query("tr*", searcher.schema).query.leaves()
               if q.field() == "content"]
     assert [len(list(leaf.expanded_terms(searcher.reader()))) for leaf in leaves] == [
@@ -49,7 +50,8 @@ def test_a_prefix_expands_to_a_bounded_number_of_terms(tmp_path: Path) -> None:
 
 
 def test_a_search_past_its_time_limit_answers_partial(engine: SearchEngine) -> None:
-    searcher = engine.live.snapshot().searcher
+    snapshot = engine.live.snapshot()
+    searcher = snapshot.searcher
     parsed = parse_query("energy OR gas OR oil", searcher.schema)
     planned = plan(SearchRequest(q="energy OR gas OR oil"), parsed)
     assert planned is not None

@@ -117,8 +117,8 @@ def _damaged(tmp_path: Path, damage: str) -> tuple[Config, dict[str, str]]:
     config = build_index(make_config(tmp_path), *PAGES[:4])
     generation = Path(config.INDEX_DIR) / "current"
     if damage == "segment":
-        segment = next(generation.glob("*.seg"))
-        segment.write_bytes(segment.read_bytes()[: segment.stat().st_size // 2])
+        postings = next(generation.glob("*.pst"))  # a segment's postings file
+        postings.write_bytes(postings.read_bytes()[:16])
     elif damage == "toc":
         next(generation.glob("_MAIN_*.toc")).unlink()
     elif damage == "store":
@@ -133,7 +133,7 @@ def _damaged(tmp_path: Path, damage: str) -> tuple[Config, dict[str, str]]:
 
 @pytest.mark.parametrize(("damage", "command", "message"), [
     ("segment", ["search", "gas"], "cannot be read"),
-    ("segment", ["check"], ".seg cannot be read"),
+    ("segment", ["check"], "cannot be read"),
     ("toc", ["search", "gas"], "has no table of contents"),
     ("toc", ["check"], "has no table of contents"),
     ("toc", ["reindex"], "has no table of contents"),

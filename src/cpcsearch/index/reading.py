@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,11 +52,18 @@ def open_index(index_dir: str | Path) -> Index:
 
 @dataclass
 class Snapshot:
-    """One commit of the live index: its shared searcher and what was derived from it."""
+    """One commit of the live index: its shared searcher and what was derived from it.
+
+    The searcher's files are closed when the last request holding the snapshot lets it go
+    (hold the snapshot, not just its searcher, while searching).
+    """
 
     searcher: Searcher
     folder: Path
     _derived: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        weakref.finalize(self, self.searcher.close)
 
     def derived(self, key: str, make: Callable[[Searcher], Any]) -> Any:
         """Return `make(searcher)`, computed once per commit (facet columns, the splitter)."""

@@ -252,7 +252,7 @@ def check_index(index_dir: str | Path) -> list[str]:
     generation = current_path(index_dir)
     problems = []
     for segment in ix._segments():
-        name = generation / f"{segment.segment_id()}.seg"
+        name = generation / f"{ix.indexname}_{segment.segment_id()}.*"
         try:
             with SegmentReader(ix.storage, ix.schema, segment) as reader:
                 for _ in reader.all_stored_fields():

@@ -109,8 +109,10 @@ class SearchEngine:
 
     def suggest(self, text: str, limit: int = 8) -> list[dict[str, str]]:
         """Return completions for a query being typed."""
-        return suggest(self.live.snapshot().searcher, text, limit)
+        snapshot = self.live.snapshot()
+        return suggest(snapshot.searcher, text, limit)
 
     def related(self, doc_id: str, limit: int = 5) -> list[dict[str, str | None]]:
         """Return articles related to `doc_id`."""
-        return related(self.live.snapshot().searcher, doc_id, limit)
+        snapshot = self.live.snapshot()
+        return related(snapshot.searcher, doc_id, limit)

@@ -65,3 +65,18 @@ def test_any_parameters_answer_or_refuse(client, params: dict) -> None:  # type:
     for path in ("/api/search", "/search"):
         status = client.get(path, query_string=params).status_code
         assert status in (200, 400), (path, params, status)
+
+
+@CHECKS
+@given(text=QUERIES, limit=st.integers(min_value=-5, max_value=200))
+def test_any_cli_search_answers_or_fails_in_one_line(config, text: str,  # type: ignore[no-untyped-def]
+                                                     limit: int) -> None:
+    from click.testing import CliRunner
+
+    from cpcsearch.cli import main
+    env = {"CPCSEARCH_STORE": config.STORE, "CPCSEARCH_INDEX_DIR": config.INDEX_DIR}
+    done = CliRunner().invoke(main, ["search", text, "--limit", str(limit), "--json"], env=env)
+    assert done.exit_code in (0, 1, 2), done.output
+    assert done.exception is None or isinstance(done.exception, SystemExit), done.exception
+    if done.exit_code:
+        assert "Traceback" not in done.output

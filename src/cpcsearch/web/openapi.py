@@ -31,6 +31,10 @@ def _repeated(name: str, description: str) -> dict[str, Any]:
 
 
 STRINGS = {"type": "array", "items": {"type": "string"}}
+YEAR = {"type": "string", "pattern": r"^[0-9]{4}$"}
+# A year, a month or a day that exists on the calendar (the server answers 400 for 2023-02-30).
+PARTIAL_DATE = {"type": "string",
+                "pattern": r"^(|[0-9]{4}(-(0?[1-9]|1[0-2])(-(0?[1-9]|1[0-9]|2[0-8]))?)?)$"}
 DATE = {"type": ["string", "null"], "format": "date"}
 LIMIT = _query("limit", "How many items, 1 to 50.",
                {"type": "integer", "minimum": 1, "maximum": 50})
@@ -44,12 +48,13 @@ LIMITS = {"400": _error("A parameter is invalid; the message names it."),
 SEARCH_PARAMETERS = [
     _query("q", "The query, in the query language of the README.", {"type": "string"}),
     _repeated("author", "Only articles by this author."),
-    _repeated("topic", "Only articles with this topic or section."),
-    _repeated("section", "Only articles of this section."),
-    _repeated("year", "Only articles of this year."),
-    _query("from", "Published on or after (2023, 2023-05 or 2023-05-01).", {"type": "string"}),
+    _repeated("topic", "Only articles with this topic."),
+    _repeated("section", "Only articles of this section (program)."),
+    _query("year", "Only articles of this year. Repeat the parameter for several years.",
+           {"type": "array", "items": YEAR, "maxItems": 20}, style="form", explode=True),
+    _query("from", "Published on or after (2023, 2023-05 or 2023-05-01).", PARTIAL_DATE),
     _query("to", "Published on or before; a year or a month includes all its days.",
-           {"type": "string"}),
+           PARTIAL_DATE),
     _query("sort", "The order of the hits.", {"type": "string", "enum": list(SORTS),
                                               "default": "relevance"}),
     _query("page", "Which page of hits.", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE,
@@ -89,7 +94,9 @@ SCHEMAS: dict[str, Any] = {
             "hits": {"type": "array", "items": _ref("Hit")},
             "facets": {"type": "object", "description": "Counts over every match, by facet.",
                        "additionalProperties": {"type": "array", "items": _ref("FacetValue")}},
+            "pages": {"type": "integer", "minimum": 1},
             "suggestion": {"type": ["string", "null"]}, "corrected": {"type": "boolean"},
+            "notices": STRINGS, "partial": {"type": "boolean"},
             "took_ms": {"type": "number"}},
     },
     "Document": {
@@ -173,7 +180,8 @@ PATHS: dict[str, Any] = {
         "responses": {"200": {"description": "Completions", "content": {
             "application/json": {"schema": _ref("Suggestions")},
             "application/x-suggestions+json": {"schema": {
-                "type": "array", "prefixItems": [{"type": "string"}, STRINGS]}}}},
+                "type": "array", "minItems": 2, "maxItems": 2,
+                "description": "[the query, [completions]]"}}}},
             **LIMITS}}},
     "/api/stats": {"get": {
         "summary": "Counts of the store and the index", "operationId": "stats",

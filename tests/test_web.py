@@ -149,3 +149,10 @@ def test_article_page_shows_subheadings_and_no_repeated_lead(client, demo_docs) 
     html = client.get(f"/articles/{doc_id}").get_data(as_text=True)
     assert 'class="summary"' not in html
     assert "<h2>" in html.split('<section class="related"')[0]
+
+
+@pytest.mark.parametrize("limit", ["1", "2", "50"])
+def test_suggest_answers_any_allowed_limit(client, limit: str) -> None:  # type: ignore[no-untyped-def]
+    answer = client.get(f"/api/suggest?q=pipe&limit={limit}")
+    assert answer.status_code == 200
+    assert 1 <= len(answer.get_json()["suggestions"]) <= int(limit)

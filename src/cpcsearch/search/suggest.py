@@ -23,7 +23,7 @@ def suggest(searcher: Searcher, text: str, limit: int = 8) -> list[dict[str, str
         {"kind": "title", "text": hit["title"], "id": hit["id"]}
         for hit in searcher.search(
             wq.And([*(wq.Term("title_words", w) for w in done), wq.Prefix("title_words", last)]),
-            limit=limit // 2,
+            limit=max(1, limit // 2),
         )
     ]
     reader = searcher.reader()

@@ -6,7 +6,13 @@ from functools import cache
 from importlib.metadata import version
 from typing import Any
 
-from cpcsearch.search.request import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, SORTS
+from cpcsearch.search.request import (
+    DEFAULT_PER_PAGE,
+    MAX_FACET_VALUES,
+    MAX_PAGE,
+    MAX_PER_PAGE,
+    SORTS,
+)
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -27,14 +33,15 @@ def _query(name: str, description: str, schema: dict[str, Any], **extra: Any) ->
 
 def _repeated(name: str, description: str) -> dict[str, Any]:
     return _query(name, description + " Repeat the parameter for several values.",
-                  {"type": "array", "items": {"type": "string"}}, style="form", explode=True)
+                  {"type": "array", "items": {"type": "string"}, "maxItems": MAX_FACET_VALUES},
+                  style="form", explode=True)
 
 
 STRINGS = {"type": "array", "items": {"type": "string"}}
 YEAR = {"type": "string", "pattern": r"^[0-9]{4}$"}
 # A year, a month or a day that exists on the calendar (the server answers 400 for 2023-02-30).
-PARTIAL_DATE = {"type": "string",
-                "pattern": r"^(|[0-9]{4}(-(0?[1-9]|1[0-2])(-(0?[1-9]|1[0-9]|2[0-8]))?)?)$"}
+PARTIAL_DATE = {"type": "string", "pattern": (
+    r"^(|(?!0000)[0-9]{4}(-(0?[1-9]|1[0-2])(-(0?[1-9]|1[0-9]|2[0-8]))?)?)$")}
 DATE = {"type": ["string", "null"], "format": "date"}
 LIMIT = _query("limit", "How many items, 1 to 50.",
                {"type": "integer", "minimum": 1, "maximum": 50})
@@ -51,7 +58,8 @@ SEARCH_PARAMETERS = [
     _repeated("topic", "Only articles with this topic."),
     _repeated("section", "Only articles of this section (program)."),
     _query("year", "Only articles of this year. Repeat the parameter for several years.",
-           {"type": "array", "items": YEAR, "maxItems": 20}, style="form", explode=True),
+           {"type": "array", "items": YEAR, "maxItems": MAX_FACET_VALUES}, style="form",
+           explode=True),
     _query("from", "Published on or after (2023, 2023-05 or 2023-05-01).", PARTIAL_DATE),
     _query("to", "Published on or before; a year or a month includes all its days.",
            PARTIAL_DATE),

@@ -103,3 +103,10 @@ def test_a_server_keeps_serving_its_index_when_a_newer_one_is_unreadable(tmp_pat
     answer = fresh.get("/api/search?q=gas")
     assert answer.status_code == 503
     assert "reindex --full" in answer.get_json()["error"]["message"]
+
+
+def test_parentheses_nested_too_deep_search_as_words(engine: SearchEngine) -> None:
+    deep = engine.search(SearchRequest(q="(" * 200 + "gas" + ")" * 200))
+    assert {h.id for h in deep.hits} == {h.id for h in engine.search(SearchRequest(q="gas")).hits}
+    nested = engine.search(SearchRequest(q="((oil OR gas) AND NOT (date:2022))"))
+    assert nested.total == 4  # shallow nesting keeps its meaning

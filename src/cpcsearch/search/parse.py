@@ -45,6 +45,9 @@ WORD = re.compile(r"\w+(?:[-'’.]\w+)*")
 OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
 # A text in capitals this long is a pasted sentence: its AND/OR/NOT are words.
 SHOUTED_WORDS = 4
+# Parentheses nested deeper than this are no one's query (and cost the parser dearly): the text
+# searches as its plain words.
+MAX_DEPTH = 8
 
 
 @dataclass(frozen=True)
@@ -250,6 +253,15 @@ def _semantics(query: wq.Query) -> wq.Query:
     return wq.AndNot(found, exclude) if negated else found
 
 
+def _too_deep(text: str) -> bool:
+    depth = deepest = 0
+    for char in text:
+        if char in "()":
+            depth = max(0, depth + (1 if char == "(" else -1))
+            deepest = max(deepest, depth)
+    return deepest > MAX_DEPTH
+
+
 def _shouted(text: str) -> bool:
     return text.upper() == text and len(text.split()) >= SHOUTED_WORDS
 
@@ -284,11 +296,13 @@ def parse_query(text: str, schema: Schema,
     """Turn a user's text into one query tree; text the parser rejects searches as words."""
     text = sanitize(text)
     notices: list[str] = []
-    try:
-        parser = make_parser(schema, rank.fields, operators=not _shouted(text))
-        query, words = _parse(text, parser, rank, notices)
-    except Exception:  # Whoosh's parser raises assorted errors on odd syntax; words still search
-        query, words = wq.NullQuery, ()
+    query, words = wq.NullQuery, ()
+    if not _too_deep(text):
+        try:
+            parser = make_parser(schema, rank.fields, operators=not _shouted(text))
+            query, words = _parse(text, parser, rank, notices)
+        except Exception:  # Whoosh's parser raises assorted errors on odd syntax
+            query, words = wq.NullQuery, ()
     if query is wq.NullQuery and not notices and WORD.search(text):
         text = " ".join(w for w in WORD.findall(text) if w not in OPERATORS)
         parser = make_parser(schema, rank.fields, operators=False)

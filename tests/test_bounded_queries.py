@@ -12,10 +12,11 @@ from cpcsearch.errors import Overloaded
 from cpcsearch.pipeline import run_reindex
 from cpcsearch.search import engine as engine_module
 from cpcsearch.search.engine import SearchEngine
-from cpcsearch.search.parse import MAX_EXPANSIONS, parse_query
+from cpcsearch.search.parse import parse_query
 from cpcsearch.search.plan import plan
 from cpcsearch.search.request import SearchRequest
 from cpcsearch.search.retrieve import retrieve
+from cpcsearch.search.rewrite import MAX_EXPANSIONS
 from cpcsearch.store import Store
 from cpcsearch.web import create_app
 

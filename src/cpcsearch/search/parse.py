@@ -9,11 +9,9 @@ dates (`dates.py`), `word*` and `word~`. Synonyms rewrite the words of the tree
 
 from __future__ import annotations
 
-import copy
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from dataclasses import dataclass
-from itertools import islice
 from typing import Any
 
 from whoosh import query as wq
@@ -21,7 +19,7 @@ from whoosh.fields import Schema
 from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser, syntax
 from whoosh.qparser.plugins import OperatorsPlugin, PhrasePlugin, PlusMinusPlugin
 
-from cpcsearch.search import ranking
+from cpcsearch.search import ranking, rewrite
 from cpcsearch.search.dates import DatesPlugin, NotADate
 from cpcsearch.search.synonyms import SynonymGroup, SynonymsPlugin
 
@@ -31,15 +29,8 @@ FIELD_ALIASES = {
     "section_text": ["section", "program", "programme"],
     "title": ["title"],
 }
-# Terms in these fields restrict the results rather than rank them.
-RESTRICTION_FIELDS = frozenset({"date", "author_text", "topic_text", "section_text"})
 MAX_QUERY_CHARS = 4000
 MAX_WORDS = 256
-# Bounds on the terms one wildcard, prefix or fuzzy word may stand for (Elasticsearch's
-# max_expansions), and the letters a wildcard needs before its first `*` or `?`.
-MAX_EXPANSIONS = 128
-MIN_PREFIX = 2
-
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 WORD = re.compile(r"\w+(?:[-'’.]\w+)*")
 OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
@@ -95,25 +86,6 @@ def sanitize(text: str) -> str:
     """Strip control characters and cap the length of a query."""
     text = CONTROL_CHARS.sub(" ", text or "")[:MAX_QUERY_CHARS]
     return " ".join(text.split()[:MAX_WORDS])
-
-
-class _Capped:
-    """Expand to at most MAX_EXPANSIONS index terms."""
-
-    def _btexts(self, ixreader):  # type: ignore[no-untyped-def]
-        return islice(super()._btexts(ixreader), MAX_EXPANSIONS)  # type: ignore[misc]
-
-
-class CappedPrefix(_Capped, wq.Prefix):
-    """A prefix query bounded in the terms it expands to."""
-
-
-class CappedWildcard(_Capped, wq.Wildcard):
-    """A wildcard query bounded in the terms it expands to."""
-
-
-class CappedFuzzy(_Capped, wq.FuzzyTerm):
-    """A typo-tolerant term bounded in the terms it expands to."""
 
 
 class _PlusMinusPlugin(PlusMinusPlugin):
@@ -185,74 +157,6 @@ def _words(tree: syntax.GroupNode, default: Collection[str]) -> tuple[TypedWord,
                  for (start, end), (text, fields) in sorted(found.items()))
 
 
-def _rebuild(query: wq.Query, fn: Callable[[wq.Query], wq.Query]) -> wq.Query:
-    """Return `query` with `fn` applied to its children (keeping an Or's coordination scale)."""
-    if isinstance(query, wq.CompoundQuery):
-        rebuilt = copy.copy(query)
-        rebuilt.subqueries = [fn(child) for child in query.subqueries]
-        return rebuilt
-    return query.apply(fn)
-
-
-def _bounded(query: wq.Query, notices: list[str]) -> wq.Query:
-    """Cap the expansions of wildcard, prefix and fuzzy terms; drop too-short wildcards."""
-    if isinstance(query, (wq.Prefix, wq.Wildcard)):
-        literal = re.split(r"[*?]", query.text, maxsplit=1)[0]
-        if len(literal) < MIN_PREFIX:
-            notice = (f"{query.text!r} was left out: a wildcard needs at least {MIN_PREFIX} "
-                      "letters before its first * or ?")
-            if notice not in notices:
-                notices.append(notice)
-            return wq.NullQuery
-        capped = CappedPrefix if isinstance(query, wq.Prefix) else CappedWildcard
-        return capped(query.fieldname, query.text, boost=query.boost)
-    if isinstance(query, wq.FuzzyTerm):
-        return CappedFuzzy(query.fieldname, query.text, boost=query.boost,
-                           maxdist=query.maxdist, prefixlength=query.prefixlength)
-    return _rebuild(query, lambda child: _bounded(child, notices))
-
-
-def _leaf_fields(query: wq.Query) -> set[str | None]:
-    if query.is_leaf():
-        return {query.field()}
-    return {f for child in query.children() for f in _leaf_fields(child)}
-
-
-def _is_restriction(query: wq.Query) -> bool:
-    """Tell whether a clause only restricts by date, author, topic or section."""
-    fields = _leaf_fields(query)
-    return bool(fields) and fields <= RESTRICTION_FIELDS
-
-
-def _semantics(query: wq.Query) -> wq.Query:
-    """Give the default (OR) groups of the tree Lucene's meaning, at every level.
-
-    In a group of plain words, `NOT b` excludes b (Whoosh reads it as "or anything but b",
-    which matches nearly everything), and a date, author, topic or section term restricts the
-    results instead of being one more optional word. Groups joined by an explicit OR are left
-    as they are: `date:2022 OR gas` means either.
-    """
-    query = _rebuild(query, _semantics)
-    if not isinstance(query, ranking.Words):
-        return query
-    negated = [q.query for q in query.subqueries if isinstance(q, wq.Not)]
-    kept = [q for q in query.subqueries if not isinstance(q, wq.Not)]
-    required = [q for q in kept if _is_restriction(q)]
-    optional = [q for q in kept if not _is_restriction(q)]
-    if not (negated or required):
-        return query
-    positive: list[wq.Query] = list(required)
-    if optional:
-        words = copy.copy(query)
-        words.subqueries = optional
-        positive.insert(0, words)
-    exclude = negated[0] if len(negated) == 1 else wq.Or(negated)
-    if not positive:
-        return wq.Not(exclude)
-    found = positive[0] if len(positive) == 1 else wq.And(positive)
-    return wq.AndNot(found, exclude) if negated else found
-
-
 def _too_deep(text: str) -> bool:
     depth = deepest = 0
     for char in text:
@@ -266,28 +170,12 @@ def _shouted(text: str) -> bool:
     return text.upper() == text and len(text.split()) >= SHOUTED_WORDS
 
 
-def _repeats(query: wq.Query, rank: ranking.Ranking) -> wq.Query:
-    """Weigh a word typed several times more (the tree's normalize would keep it once)."""
-    query = _rebuild(query, lambda child: _repeats(child, rank))
-    if not isinstance(query, wq.Or):
-        return query
-    counts: dict[wq.Query, int] = {}
-    for sub in query.subqueries:
-        counts[sub] = counts.get(sub, 0) + 1
-    if len(counts) == len(query.subqueries):
-        return query
-    merged = copy.copy(query)
-    merged.subqueries = [sub.with_boost(sub.boost * rank.repeated(n)) if n > 1 else sub
-                         for sub, n in counts.items()]
-    return merged
-
-
 def _parse(text: str, parser: MultifieldParser, rank: ranking.Ranking,
            notices: list[str]) -> tuple[wq.Query, tuple[TypedWord, ...]]:
     tree = parser.process(text)
-    query = _semantics(_bounded(tree.query(parser), notices))
+    query = rewrite.semantics(rewrite.bounded(tree.query(parser), notices))
     if rank.query_term_k3 is not None:
-        query = _repeats(query, rank)
+        query = rewrite.repeats(query, rank)
     return query.normalize(), _words(tree, rank.fields)
 
 

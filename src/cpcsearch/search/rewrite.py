@@ -1,0 +1,126 @@
+"""Rewrites of a parsed query tree: Lucene's meaning for its groups, bounds, repeated words.
+
+Each rewrite takes and returns a Whoosh query; `parse.py` applies them in turn before the tree
+is normalized.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Callable
+from itertools import islice
+
+from whoosh import query as wq
+
+from cpcsearch.search import ranking
+
+# Terms in these fields restrict the results rather than rank them.
+RESTRICTION_FIELDS = frozenset({"date", "author_text", "topic_text", "section_text"})
+# Bounds on the terms one wildcard, prefix or fuzzy word may stand for (Elasticsearch's
+# max_expansions), and the letters a wildcard needs before its first `*` or `?`.
+MAX_EXPANSIONS = 128
+MIN_PREFIX = 2
+
+
+class _Capped:
+    """Expand to at most MAX_EXPANSIONS index terms."""
+
+    def _btexts(self, ixreader):  # type: ignore[no-untyped-def]
+        return islice(super()._btexts(ixreader), MAX_EXPANSIONS)  # type: ignore[misc]
+
+
+class CappedPrefix(_Capped, wq.Prefix):
+    """A prefix query bounded in the terms it expands to."""
+
+
+class CappedWildcard(_Capped, wq.Wildcard):
+    """A wildcard query bounded in the terms it expands to."""
+
+
+class CappedFuzzy(_Capped, wq.FuzzyTerm):
+    """A typo-tolerant term bounded in the terms it expands to."""
+
+
+def rebuild(query: wq.Query, fn: Callable[[wq.Query], wq.Query]) -> wq.Query:
+    """Return `query` with `fn` applied to its children (keeping an Or's coordination scale)."""
+    if isinstance(query, wq.CompoundQuery):
+        rebuilt = copy.copy(query)
+        rebuilt.subqueries = [fn(child) for child in query.subqueries]
+        return rebuilt
+    return query.apply(fn)
+
+
+def bounded(query: wq.Query, notices: list[str]) -> wq.Query:
+    """Cap the expansions of wildcard, prefix and fuzzy terms; drop too-short wildcards."""
+    if isinstance(query, (wq.Prefix, wq.Wildcard)):
+        literal = re.split(r"[*?]", query.text, maxsplit=1)[0]
+        if len(literal) < MIN_PREFIX:
+            notice = (f"{query.text!r} was left out: a wildcard needs at least {MIN_PREFIX} "
+                      "letters before its first * or ?")
+            if notice not in notices:
+                notices.append(notice)
+            return wq.NullQuery
+        capped = CappedPrefix if isinstance(query, wq.Prefix) else CappedWildcard
+        return capped(query.fieldname, query.text, boost=query.boost)
+    if isinstance(query, wq.FuzzyTerm):
+        return CappedFuzzy(query.fieldname, query.text, boost=query.boost,
+                           maxdist=query.maxdist, prefixlength=query.prefixlength)
+    return rebuild(query, lambda child: bounded(child, notices))
+
+
+def _leaf_fields(query: wq.Query) -> set[str | None]:
+    if query.is_leaf():
+        return {query.field()}
+    return {f for child in query.children() for f in _leaf_fields(child)}
+
+
+def _is_restriction(query: wq.Query) -> bool:
+    """Tell whether a clause only restricts by date, author, topic or section."""
+    fields = _leaf_fields(query)
+    return bool(fields) and fields <= RESTRICTION_FIELDS
+
+
+def semantics(query: wq.Query) -> wq.Query:
+    """Give the default (OR) groups of the tree Lucene's meaning, at every level.
+
+    In a group of plain words, `NOT b` excludes b (Whoosh reads it as "or anything but b",
+    which matches nearly everything), and a date, author, topic or section term restricts the
+    results instead of being one more optional word. Groups joined by an explicit OR are left
+    as they are: `date:2022 OR gas` means either.
+    """
+    query = rebuild(query, semantics)
+    if not isinstance(query, ranking.Words):
+        return query
+    negated = [q.query for q in query.subqueries if isinstance(q, wq.Not)]
+    kept = [q for q in query.subqueries if not isinstance(q, wq.Not)]
+    required = [q for q in kept if _is_restriction(q)]
+    optional = [q for q in kept if not _is_restriction(q)]
+    if not (negated or required):
+        return query
+    positive: list[wq.Query] = list(required)
+    if optional:
+        words = copy.copy(query)
+        words.subqueries = optional
+        positive.insert(0, words)
+    exclude = negated[0] if len(negated) == 1 else wq.Or(negated)
+    if not positive:
+        return wq.Not(exclude)
+    found = positive[0] if len(positive) == 1 else wq.And(positive)
+    return wq.AndNot(found, exclude) if negated else found
+
+
+def repeats(query: wq.Query, rank: ranking.Ranking) -> wq.Query:
+    """Weigh a word typed several times more (the tree's normalize would keep it once)."""
+    query = rebuild(query, lambda child: repeats(child, rank))
+    if not isinstance(query, wq.Or):
+        return query
+    counts: dict[wq.Query, int] = {}
+    for sub in query.subqueries:
+        counts[sub] = counts.get(sub, 0) + 1
+    if len(counts) == len(query.subqueries):
+        return query
+    merged = copy.copy(query)
+    merged.subqueries = [sub.with_boost(sub.boost * rank.repeated(n)) if n > 1 else sub
+                         for sub, n in counts.items()]
+    return merged

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -84,6 +86,17 @@ def config(tmp_path: Path) -> Config:
 def client(demo_config: Config):  # type: ignore[no-untyped-def]
     """A Flask test client of the app over the demo corpus."""
     return create_app(demo_config).test_client()
+
+
+def hammer(base: str, paths: Sequence[str], statuses: list[int], stop: threading.Event) -> None:
+    """Request `paths` of the server at `base` in turn until `stop`, recording every status."""
+    while not stop.is_set():
+        for path in paths:
+            try:
+                with urllib.request.urlopen(f"{base}{path}", timeout=20) as response:
+                    statuses.append(response.status)
+            except urllib.error.HTTPError as exc:
+                statuses.append(exc.code)
 
 
 @contextmanager

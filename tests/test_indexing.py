@@ -10,13 +10,11 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from conftest import DEMO_DIR, build_index, make_config, serve_in_thread
+from conftest import DEMO_DIR, build_index, hammer, make_config, serve_in_thread
 from cpcsearch import jobs
 from cpcsearch.document import Document
 from cpcsearch.errors import EmptyRebuild, IndexBusy
@@ -99,17 +97,9 @@ def test_a_rebuild_after_a_killed_one_keeps_the_live_generation(tmp_path: Path,
     statuses: list[int] = []
     stop = threading.Event()
 
-    def hammer(base: str) -> None:
-        while not stop.is_set():
-            for path in ("/api/search?q=caspian+gas", "/api/stats"):
-                try:
-                    with urllib.request.urlopen(f"{base}{path}", timeout=20) as response:
-                        statuses.append(response.status)
-                except urllib.error.HTTPError as exc:
-                    statuses.append(exc.code)
-
     with serve_in_thread(create_app(config)) as base:
-        thread = threading.Thread(target=hammer, args=(base,))
+        paths = ["/api/search?q=caspian+gas", "/api/stats"]
+        thread = threading.Thread(target=hammer, args=(base, paths, statuses, stop))
         thread.start()
         try:
             killed = subprocess.Popen([sys.executable, "-m", "cpcsearch", "reindex", "--full"],

@@ -12,7 +12,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from conftest import DEMO_DIR, make_config, serve_in_thread
+from conftest import DEMO_DIR, hammer, make_config, serve_in_thread
 from cpcsearch.web import create_app
 
 
@@ -71,16 +71,9 @@ def test_a_running_server_sees_cli_reindexes_and_never_fails_meanwhile(tmp_path:
     statuses: list[int] = []
     stop = threading.Event()
 
-    def hammer(base: str) -> None:
-        while not stop.is_set():
-            try:
-                with urllib.request.urlopen(f"{base}/api/search?q=caspian", timeout=10) as r:
-                    statuses.append(r.status)
-            except urllib.error.HTTPError as exc:
-                statuses.append(exc.code)
-
     with serve_in_thread(create_app(config)) as base:
-        thread = threading.Thread(target=hammer, args=(base,))
+        paths = ["/api/search?q=caspian"]
+        thread = threading.Thread(target=hammer, args=(base, paths, statuses, stop))
         thread.start()
         try:
             assert get_json(f"{base}/api/stats")["index_documents"] == 10

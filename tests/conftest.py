@@ -15,6 +15,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from cpcsearch.config import Config
+from cpcsearch.document import Document
 from cpcsearch.importer import import_paths
 from cpcsearch.pipeline import run_reindex
 from cpcsearch.search.engine import SearchEngine
@@ -86,6 +87,22 @@ def config(tmp_path: Path) -> Config:
 def client(demo_config: Config):  # type: ignore[no-untyped-def]
     """A Flask test client of the app over the demo corpus."""
     return create_app(demo_config).test_client()
+
+
+# Filler documents make a rebuild last long enough to watch its phases (and kill it in one).
+FILLER = 3000
+FILLER_WORDS = ("caspian", "freight", "tariff", "corridor", "pipeline", "harbour", "grain",
+                "railway", "customs", "ferry", "steppe", "border", "uranium", "reservoir")
+
+
+def filler_documents(count: int) -> list[Document]:
+    """Return `count` short documents of varied words, different for every one."""
+    docs = []
+    for n in range(count):
+        picked = [FILLER_WORDS[(n * 7 + i * 3) % len(FILLER_WORDS)] for i in range(40)]
+        body = " ".join(f"{w}{n % 97}." if i % 8 == 7 else w for i, w in enumerate(picked))
+        docs.append(Document(id=f"filler-{n}", title=f"Filler note {n}", body=body))
+    return docs
 
 
 def hammer(base: str, paths: Sequence[str], statuses: list[int], stop: threading.Event) -> None:

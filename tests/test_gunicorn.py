@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ADMIN_TOKEN, DEMO_DIR, ROOT, build_index, make_config
+from conftest import ADMIN_TOKEN, DEMO_DIR, FILLER, ROOT, build_index, filler_documents, make_config
 from cpcsearch.importer import import_paths
 from cpcsearch.store import Store
 from test_live import free_port
@@ -42,6 +42,7 @@ def gunicorn(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[str], Path]
     config = build_index(make_config(tmp_path), *PAGES[:30])
     with Store(config.STORE) as store:
         import_paths(store, PAGES[30:])
+        store.upsert_many((doc, None) for doc in filler_documents(FILLER))
     port = free_port()
     env = {**os.environ, **config.environment(), "CPCSEARCH_RELOAD_SECONDS": "0.2"}
     log = tmp_path / "gunicorn.log"
@@ -99,14 +100,14 @@ def test_a_reindex_started_on_one_worker_is_followed_on_all(
         hammer.join(30)
     assert {status for status, _ in polls} == {200}, [p for p in polls if p[0] != 200][:3]
     final = polls[-1][1]
-    assert final["status"] == "done" and final["result"]["total"] == len(PAGES), final
+    assert final["status"] == "done" and final["result"]["total"] == len(PAGES) + FILLER, final
     assert "indexing" in {job["phase"] for _, job in polls}
     served_by = {found[1] for line in log.read_text().splitlines()  # "<pid> GET /path 200"
                  if (found := re.match(rf"<(\d+)> GET /admin/jobs/{started['job']} 200$", line))}
     assert len(served_by) == 2, f"the job was followed through {len(served_by)} worker(s)"
     assert searches and set(searches) == {200}, sorted(set(searches))
     deadline = time.monotonic() + 10
-    while (health := call(f"{base}/healthz")[1])["index_documents"] != len(PAGES):
+    while (health := call(f"{base}/healthz")[1])["index_documents"] != len(PAGES) + FILLER:
         assert time.monotonic() < deadline, health
         time.sleep(0.2)
     assert health["in_sync"] is True and health["last_reindex"]["id"] == started["job"]
@@ -129,4 +130,4 @@ def test_a_reindex_outlives_the_worker_that_started_it(
     while (job := call(job_url)[1])["status"] in ("queued", "running"):
         assert time.monotonic() < deadline, job
         time.sleep(0.1)
-    assert job["status"] == "done" and job["result"]["total"] == len(PAGES), job
+    assert job["status"] == "done" and job["result"]["total"] == len(PAGES) + FILLER, job

@@ -14,9 +14,16 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DEMO_DIR, build_index, hammer, make_config, serve_in_thread
+from conftest import (
+    DEMO_DIR,
+    FILLER,
+    build_index,
+    filler_documents,
+    hammer,
+    make_config,
+    serve_in_thread,
+)
 from cpcsearch import jobs
-from cpcsearch.document import Document
 from cpcsearch.errors import EmptyRebuild, IndexBusy
 from cpcsearch.index import writing
 from cpcsearch.index.writing import current_path, open_index, reindex
@@ -77,21 +84,12 @@ def test_incremental_reindex_applies_adds_changes_and_removals(tmp_path: Path) -
     assert [h.id for h in engine.search(SearchRequest(q="zanzibarian")).hits] == [first.id]
 
 
-def filler_text(n: int) -> str:
-    """Return a few sentences of varied words, different for every `n`."""
-    words = ["caspian", "freight", "tariff", "corridor", "pipeline", "harbour", "grain",
-             "railway", "customs", "ferry", "steppe", "border", "uranium", "reservoir"]
-    picked = [words[(n * 7 + i * 3) % len(words)] for i in range(40)]
-    return " ".join(f"{w}{n % 97}." if i % 8 == 7 else w for i, w in enumerate(picked))
-
-
 @pytest.mark.parametrize("kill_in", ["indexing", "fitting models"])
 def test_a_rebuild_after_a_killed_one_keeps_the_live_generation(tmp_path: Path,
                                                                 kill_in: str) -> None:
     config = build_index(make_config(tmp_path), *PAGES)
     with Store(config.STORE) as store:  # enough for a rebuild to last a few seconds
-        store.upsert_many([(Document(id=f"filler-{n}", title=f"Filler note {n}",
-                                     body=filler_text(n)), None) for n in range(3000)])
+        store.upsert_many((doc, None) for doc in filler_documents(FILLER))
     index_dir = Path(config.INDEX_DIR)
     env = {**os.environ, **config.environment()}
     statuses: list[int] = []
@@ -127,7 +125,7 @@ def test_a_rebuild_after_a_killed_one_keeps_the_live_generation(tmp_path: Path,
         killed_job = jobs.get(store, job.id)
     assert killed_job is not None and killed_job.status == "failed"
     assert f"pid {killed.pid}" in killed_job.error
-    assert open_index(index_dir).doc_count() == len(PAGES) + 3000
+    assert open_index(index_dir).doc_count() == len(PAGES) + FILLER
 
 
 def test_retired_generations_go_after_their_grace_period(tmp_path: Path) -> None:

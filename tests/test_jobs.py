@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ADMIN_TOKEN, DEMO_DIR, build_index, make_config
+from conftest import ADMIN_TOKEN, DEMO_DIR, FILLER, build_index, filler_documents, make_config
 from cpcsearch import jobs
 from cpcsearch.config import Config
 from cpcsearch.errors import JobRunning
@@ -76,6 +76,8 @@ def test_progress_moves_through_the_phases_at_least_every_second(tmp_path: Path)
     config = make_config(tmp_path)
     with Store(config.STORE) as store:
         import_paths(store, [DEMO_DIR])
+        store.upsert_many((doc, None) for doc in filler_documents(FILLER))
+    total = len(PAGES) + FILLER
     env = {**os.environ, "CPCSEARCH_STORE": config.STORE, "CPCSEARCH_INDEX_DIR": config.INDEX_DIR}
     process = subprocess.Popen([sys.executable, "-m", "cpcsearch", "reindex", "--full"], env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -96,9 +98,9 @@ def test_progress_moves_through_the_phases_at_least_every_second(tmp_path: Path)
     stamps = [dt.datetime.fromisoformat(j.updated_at) for j in seen if j.updated_at]
     gaps = [(b - a).total_seconds() for a, b in zip(stamps, stamps[1:], strict=False)]
     assert gaps and max(gaps) <= 1.0, gaps
-    assert any(j.phase == "indexing" and j.total == len(PAGES) for j in running)
-    assert seen[-1].status == "done" and seen[-1].result["total"] == len(PAGES)
-    assert "reindex: indexing" in err and f"{len(PAGES)} indexed" in out
+    assert any(j.phase == "indexing" and j.total == total for j in running)
+    assert seen[-1].status == "done" and seen[-1].result["total"] == total
+    assert "reindex: indexing" in err and f"{total} indexed" in out
 
 
 @pytest.mark.parametrize(("body", "message"), [

@@ -14,8 +14,9 @@ from typing import Any
 from whoosh.searching import Searcher
 
 from cpcsearch.index.schema import read_facets
+from cpcsearch.search.request import FACETS
 
-FACET_NAMES = ("author", "topic", "section", "year")
+FACET_NAMES = tuple(FACETS)  # in the order of the `facets` column (index/schema.py)
 FACET_SIZE = 10
 
 

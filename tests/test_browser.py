@@ -139,7 +139,8 @@ def test_a_researcher_refines_pages_cites_downloads_and_follows_an_author(
 
 def test_keyboard_only_reaches_a_result(page: Page, live_server: str) -> None:
     page.goto(live_server + "/")
-    page.keyboard.type("pipeline")  # the search box has the focus on arrival
+    expect(page.get_by_label("Search articles")).to_be_focused()  # the focus is there on arrival
+    page.keyboard.type("pipeline")
     page.keyboard.press("Enter")
     expect(page.locator("li.hit").first).to_be_visible()
     for _ in range(25):

@@ -56,8 +56,8 @@ def test_a_search_past_its_time_limit_answers_partial(engine: SearchEngine) -> N
     parsed = parse_query("energy OR gas OR oil", searcher.schema)
     planned = plan(SearchRequest(q="energy OR gas OR oil"), parsed)
     assert planned is not None
-    assert not retrieve(searcher, planned, 10).partial
-    assert retrieve(searcher, planned, 10, time_limit=-1.0).partial
+    assert not retrieve(searcher, planned).partial
+    assert retrieve(searcher, planned, time_limit=-1.0).partial
 
 
 def test_costly_searches_wait_for_a_slot_then_are_refused(engine: SearchEngine,

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from functools import partial
 from pathlib import Path
 
@@ -59,11 +61,8 @@ class SearchEngine:
         schema = snapshot.searcher.schema
         parsed = parse_query(request.q, schema, self.rank)
         found = self._run(snapshot, request, parsed)
-        def words(fieldname: str | None, letter: str) -> list[str]:
-            return snapshot.derived(f"words {fieldname} {letter}",
-                                    lambda searcher: words_from(searcher, fieldname, letter))
-
-        suggestion = suggest_spelling(snapshot.searcher, words, parsed) if parsed.words else None
+        suggestion = (suggest_spelling(snapshot.searcher, partial(self._words, snapshot), parsed)
+                      if parsed.words else None)
         corrected = False
         if suggestion and found.total == 0:
             retry = parse_query(suggestion, schema, self.rank)
@@ -76,15 +75,25 @@ class SearchEngine:
         planned = plan(request, parsed)
         if planned is None:
             return Retrieved([], 0, frozenset())
-        if not parsed.expensive:
-            return retrieve(snapshot.searcher, planned, planned.depth)
+        with self._costly_slot() if parsed.expensive else nullcontext():
+            return retrieve(snapshot.searcher, planned)
+
+    @contextmanager
+    def _costly_slot(self) -> Iterator[None]:
+        """Hold one of the slots for costly searches, or raise `Overloaded` after a wait."""
         if not self._expensive.acquire(timeout=EXPENSIVE_WAIT):
             raise Overloaded("too many wildcard, prefix or fuzzy searches are running: try "
                              "again in a few seconds, or search without * ? ~")
         try:
-            return retrieve(snapshot.searcher, planned, planned.depth)
+            yield
         finally:
             self._expensive.release()
+
+    @staticmethod
+    def _words(snapshot: Snapshot, fieldname: str | None, letter: str) -> list[str]:
+        """Return a lexicon's words by first letter, read once per commit (for spelling)."""
+        return snapshot.derived(f"words {fieldname} {letter}",
+                                lambda searcher: words_from(searcher, fieldname, letter))
 
     def _present(self, snapshot: Snapshot, request: SearchRequest, parsed: ParsedQuery,
                  found: Retrieved, suggestion: str | None, corrected: bool,

@@ -63,9 +63,8 @@ class _TopAndAll(collectors.TopCollector):
         return self.docset
 
 
-def retrieve(searcher: Searcher, plan: Plan, depth: int,
-             time_limit: float = TIME_LIMIT) -> Retrieved:
-    """Run one Whoosh search for `plan`, keeping the first `depth` hits.
+def retrieve(searcher: Searcher, plan: Plan, time_limit: float = TIME_LIMIT) -> Retrieved:
+    """Run one Whoosh search for `plan`, keeping the plan's first `depth` hits.
 
     Every match is scored and collected in this one pass (no block-quality skipping), so the
     total and the facet counts come from it too. A search past `time_limit` seconds answers
@@ -75,9 +74,9 @@ def retrieve(searcher: Searcher, plan: Plan, depth: int,
     if plan.sortedby:
         collector = collectors.SortingCollector(sorting.FieldFacet(plan.sortedby,
                                                                    reverse=plan.reverse),
-                                                limit=depth)
+                                                limit=plan.depth)
     else:
-        collector = _TopAndAll(depth, usequality=False, replace=0)
+        collector = _TopAndAll(plan.depth, usequality=False, replace=0)
     collector = _Deadline(collector, time_limit)
     if plan.filter is not None:
         collector = collectors.FilterCollector(collector, allow=plan.filter)

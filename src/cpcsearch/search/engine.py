@@ -1,7 +1,7 @@
 """Searching the live index, as one straight pipeline.
 
-parse (text → query tree) → plan (filters, sort, depth) → retrieve (one Whoosh search, which
-ranks: no re-ranking stage earned its place, see `ranking.py`) → present (hits with snippets,
+parse (text → query tree) → plan (filters, sort, depth) → retrieve (array scoring of the
+query tree, which ranks: see `ranking.py`) → present (hits with snippets,
 facet counts, "did you mean"). The web page, the JSON
 API, the CLI and the relevance benchmark all call `SearchEngine.search()`.
 """
@@ -26,7 +26,8 @@ from cpcsearch.search.plan import plan
 from cpcsearch.search.present import SearchResults, make_hit, marked_terms
 from cpcsearch.search.related import related
 from cpcsearch.search.request import SearchRequest
-from cpcsearch.search.retrieve import Retrieved, retrieve
+from cpcsearch.search.arrays import Postings
+from cpcsearch.search.retrieve import NOTHING, Retrieved, retrieve
 from cpcsearch.search.spelling import suggest_spelling, words_from
 from cpcsearch.search.suggest import suggest
 
@@ -74,9 +75,11 @@ class SearchEngine:
     def _run(self, snapshot: Snapshot, request: SearchRequest, parsed: ParsedQuery) -> Retrieved:
         planned = plan(request, parsed)
         if planned is None:
-            return Retrieved([], 0, frozenset())
+            return NOTHING
+        postings = snapshot.derived("postings", lambda searcher: Postings(
+            searcher, self.rank.k1, self.rank.b))
         with self._costly_slot() if parsed.expensive else nullcontext():
-            return retrieve(snapshot.searcher, planned)
+            return retrieve(postings, planned)
 
     @contextmanager
     def _costly_slot(self) -> Iterator[None]:
@@ -104,7 +107,7 @@ class SearchEngine:
         splitter = self._splitter(snapshot) if request.snippets else None
         hits = [make_hit(searcher, docnum, score, terms, splitter)
                 for docnum, score in found.ranked[first:first + request.per_page]]
-        facets = (count_facets(snapshot.derived("facets", facet_table), found.matches,
+        facets = (count_facets(snapshot.derived("facets", facet_table), found.matches.tolist(),
                                request.selected) if request.facets else {})
         notices = parsed.notices + (("The search took too long and stopped early: the "
                                      "results are those found by then.",) if found.partial else ())

@@ -1,19 +1,17 @@
-"""Retrieve: run a plan against the index → the ranked document numbers and the matching set."""
+"""Retrieve: run a plan against one commit → the ranked document numbers and the matching set."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 
-from whoosh import collectors, sorting
-from whoosh.searching import Searcher, TimeLimit
+import numpy as np
 
+from cpcsearch.search.arrays import Evaluator, Postings, Scored, intersection
 from cpcsearch.search.plan import Plan
 
-# A search stops collecting after this long and answers with what it found, marked partial.
+# A search stops matching after this long and answers with what it found, marked partial.
 TIME_LIMIT = 2.0
-CHECK_EVERY = 512  # matches between two looks at the clock
 
 
 @dataclass(frozen=True)
@@ -22,71 +20,45 @@ class Retrieved:
 
     ranked: list[tuple[int, float]]  # (document number, score), best first
     total: int
-    matches: frozenset[int]
+    matches: np.ndarray  # every matching document number, sorted
     partial: bool = False
 
 
-class _Deadline(collectors.WrappingCollector):
-    """Stop the search with `TimeLimit` once `seconds` have passed (no timer thread)."""
-
-    def __init__(self, child: collectors.Collector, seconds: float) -> None:
-        super().__init__(child)
-        self.seconds = seconds
-
-    def prepare(self, top_searcher: Searcher, q: object, context: object) -> None:
-        super().prepare(top_searcher, q, context)
-        self.deadline = time.monotonic() + self.seconds
-
-    def matches(self) -> Iterator[int]:
-        for n, docnum in enumerate(self.child.matches()):
-            if not n % CHECK_EVERY and time.monotonic() > self.deadline:
-                raise TimeLimit
-            yield docnum
-
-    def collect_matches(self) -> None:
-        for docnum in self.matches():
-            self.collect(docnum)
+NOTHING = Retrieved([], 0, np.empty(0, np.int64))
 
 
-class _TopAndAll(collectors.TopCollector):
-    """The top hits by score, and every match (Whoosh's own would search again for those).
+def top(found: Scored, depth: int) -> list[tuple[int, float]]:
+    """Return the `depth` best (document number, score), best first, ties by document order."""
+    ids, scores = found.ids, found.scores
+    if len(ids) > depth:  # only the candidates that can reach the top are sorted
+        kth = np.partition(scores, len(scores) - depth)[len(scores) - depth]
+        keep = scores >= kth
+        ids, scores = ids[keep], scores[keep]
+    order = np.lexsort((ids, -scores))[:depth]
+    return list(zip(ids[order].tolist(), scores[order].tolist(), strict=True))
 
-    Built with `replace=0` and `usequality=False`: Whoosh's pruning of documents that cannot
-    reach the top would leave them out of the total and the facet counts.
+
+def by_column(ids: np.ndarray, values: np.ndarray, depth: int,
+              reverse: bool) -> list[tuple[int, float]]:
+    """Return the first `depth` of `ids` ordered by a column's values, ties by document order."""
+    keys = values[ids]
+    order = np.lexsort((ids, -keys if reverse else keys))[:depth]
+    return [(docnum, 0.0) for docnum in ids[order].tolist()]
+
+
+def retrieve(postings: Postings, plan: Plan, time_limit: float = TIME_LIMIT) -> Retrieved:
+    """Match and rank `plan` against one commit, keeping the plan's first `depth` hits.
+
+    Every match is scored (no pruning), so the total and the facet counts come from the same
+    pass. A search past `time_limit` seconds answers with what it matched so far, marked partial.
     """
-
-    def _collect(self, global_docnum: int, score: float) -> float:
-        self.docset.add(global_docnum)
-        return super()._collect(global_docnum, score)
-
-    def all_ids(self) -> set[int]:
-        return self.docset
-
-
-def retrieve(searcher: Searcher, plan: Plan, time_limit: float = TIME_LIMIT) -> Retrieved:
-    """Run one Whoosh search for `plan`, keeping the plan's first `depth` hits.
-
-    Every match is scored and collected in this one pass (no block-quality skipping), so the
-    total and the facet counts come from it too. A search past `time_limit` seconds answers
-    with what it collected so far, marked partial.
-    """
-    collector: collectors.Collector
-    if plan.sortedby:
-        collector = collectors.SortingCollector(sorting.FieldFacet(plan.sortedby,
-                                                                   reverse=plan.reverse),
-                                                limit=plan.depth)
-    else:
-        collector = _TopAndAll(plan.depth, usequality=False, replace=0)
-    collector = _Deadline(collector, time_limit)
+    evaluate = Evaluator(postings, time.monotonic() + time_limit)
+    found = evaluate(plan.query)
     if plan.filter is not None:
-        collector = collectors.FilterCollector(collector, allow=plan.filter)
-    partial = False
-    try:
-        searcher.search_with_collector(plan.query, collector)
-    except TimeLimit:
-        partial = True
-    results = collector.results()
-    ranked = [(results.docnum(i), float(results.score(i) or 0.0) if not plan.sortedby else 0.0)
-              for i in range(results.scored_length())]
-    matches = frozenset(results.docs())
-    return Retrieved(ranked, len(matches), matches, partial)
+        allowed = evaluate(plan.filter)
+        found = intersection(found, allowed.scaled(0.0))
+    if plan.sortedby:
+        ranked = by_column(found.ids, postings.column(plan.sortedby), plan.depth, plan.reverse)
+    else:
+        ranked = top(found, plan.depth)
+    return Retrieved(ranked, len(found.ids), found.ids, evaluate.partial)

@@ -182,7 +182,7 @@ class Evaluator:
 
     def __call__(self, q: wq.Query) -> Scored:
         """Return the live documents matching `q` and their scores."""
-        p, size = self.postings, self.postings.size
+        p = self.postings
         kind = type(q)
         if q is wq.NullQuery:
             return EMPTY

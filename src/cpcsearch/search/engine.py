@@ -20,13 +20,13 @@ from cpcsearch.errors import Overloaded
 from cpcsearch.index import sentences
 from cpcsearch.index.reading import LiveIndex, Snapshot
 from cpcsearch.search import ranking
+from cpcsearch.search.arrays import Postings
 from cpcsearch.search.facets import count_facets, facet_table
 from cpcsearch.search.parse import ParsedQuery, parse_query
 from cpcsearch.search.plan import plan
 from cpcsearch.search.present import SearchResults, make_hit, marked_terms
 from cpcsearch.search.related import related
 from cpcsearch.search.request import SearchRequest
-from cpcsearch.search.arrays import Postings
 from cpcsearch.search.retrieve import NOTHING, Retrieved, retrieve
 from cpcsearch.search.spelling import suggest_spelling, words_from
 from cpcsearch.search.suggest import suggest

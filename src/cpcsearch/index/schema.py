@@ -80,6 +80,12 @@ def read_facets(value: bytes) -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(v for v in group.split(FACET_SEPARATOR) if v) for group in groups)
 
 
+def content_text(title: str, section: str, authors: list[str], topics: list[str], summary: str,
+                 body: str) -> str:
+    """Return the text of a document's `content` field: every part a reader's words search."""
+    return "\n\n".join([title, section, " ; ".join(authors), " ; ".join(topics), summary, body])
+
+
 def to_fields(doc: Document) -> dict[str, Any]:
     """Return the index fields of a document."""
     fields: dict[str, Any] = {
@@ -89,8 +95,8 @@ def to_fields(doc: Document) -> dict[str, Any]:
         "title_words": doc.title,
         "summary": doc.summary,
         "body": doc.body,
-        "content": "\n\n".join([doc.title, doc.section, " ; ".join(doc.authors),
-                                 " ; ".join(doc.topics), doc.summary, doc.body]),
+        "content": content_text(doc.title, doc.section, doc.authors, doc.topics, doc.summary,
+                                doc.body),
         "authors": ",".join(a.replace(",", " ") for a in doc.authors),
         "author_text": " ; ".join(doc.authors),
         "topics": ",".join(t.replace(",", " ") for t in doc.topics),

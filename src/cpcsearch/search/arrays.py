@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from cachetools import LRUCache
 from whoosh import query as wq
 from whoosh.matching import Matcher
 from whoosh.matching.wrappers import FilterMatcher
@@ -36,6 +36,16 @@ class Scored:
     def scaled(self, factor: float) -> Scored:
         """Return the same matches with scores multiplied by `factor`."""
         return self if factor == 1.0 else Scored(self.ids, self.scores * factor)
+
+    def best(self, depth: int) -> list[tuple[int, float]]:
+        """Return the `depth` best (document number, score), best first, ties by document order."""
+        ids, scores = self.ids, self.scores
+        if len(ids) > depth:  # only the candidates that can reach the top are sorted
+            kth = np.partition(scores, len(scores) - depth)[len(scores) - depth]
+            keep = scores >= kth
+            ids, scores = ids[keep], scores[keep]
+        order = np.lexsort((ids, -scores))[:depth]
+        return list(zip(ids[order].tolist(), scores[order].tolist(), strict=True))
 
 
 EMPTY = Scored(np.empty(0, np.int64), np.empty(0))
@@ -74,7 +84,7 @@ class Postings:
             live[np.fromiter(sub.reader().all_doc_ids(), dtype=np.int64) + offset] = True
         self.live = live
         self._arrays: dict[str, np.ndarray] = {}
-        self._terms: OrderedDict[tuple[str, str], Scored] = OrderedDict()
+        self._terms: LRUCache[tuple[str, str], Scored] = LRUCache(CACHED_TERMS)
         self._lock = threading.Lock()  # Whoosh's posting files seek: one reader at a time
 
     def lengths(self, fieldname: str) -> np.ndarray:
@@ -106,10 +116,6 @@ class Postings:
             found = self._terms.get(key)
             if found is None:
                 found = self._terms[key] = self._read(fieldname, text)
-                if len(self._terms) > CACHED_TERMS:
-                    self._terms.popitem(last=False)
-            else:
-                self._terms.move_to_end(key)
         return found
 
     def _read(self, fieldname: str, text: str) -> Scored:
@@ -189,16 +195,18 @@ class Evaluator:
         if kind is wq.Term:
             return p.term(q.fieldname, q.text).scaled(q.boost)
         if kind is wq.Every and q.fieldname is None:
-            ids = np.flatnonzero(p.live)
-            return Scored(ids, np.zeros(len(ids)))
-        if kind is wq.Not:
-            every = np.flatnonzero(p.live)
-            return difference(Scored(every, np.zeros(len(every))), self(q.query))
+            return self._every()
+        if kind is wq.Not:  # Whoosh scores what a NOT matches 1
+            return difference(self._every(), self(q.query))
         combine = _COMBINE.get(kind) or (_COMBINE[wq.Or] if isinstance(q, wq.Or) else None)
         if combine is None or any(getattr(q, name, None) for name in ("scale", "minmatch",
                                                                       "tiebreak")):
             return self._whoosh(q)
         return combine(self, q).scaled(q.boost)
+
+    def _every(self) -> Scored:
+        ids = np.flatnonzero(self.postings.live)
+        return Scored(ids, np.ones(len(ids)))
 
     def _whoosh(self, q: wq.Query) -> Scored:
         """Match `q` with Whoosh's own matchers, segment by segment."""

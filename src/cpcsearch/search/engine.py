@@ -12,8 +12,11 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
+
+from cachetools import LRUCache
 
 from cpcsearch.config import Config
 from cpcsearch.errors import Overloaded
@@ -22,7 +25,8 @@ from cpcsearch.index.reading import LiveIndex, Snapshot
 from cpcsearch.search import ranking
 from cpcsearch.search.arrays import Postings
 from cpcsearch.search.facets import count_facets, facet_table
-from cpcsearch.search.parse import ParsedQuery, parse_query
+from cpcsearch.search.feedback import DocTerms, query_weight, rerank
+from cpcsearch.search.parse import ParsedQuery, parse_query, positive_leaves
 from cpcsearch.search.plan import plan
 from cpcsearch.search.present import SearchResults, make_hit, marked_terms
 from cpcsearch.search.related import related
@@ -35,6 +39,7 @@ from cpcsearch.search.suggest import suggest
 # that cheap searches keep flowing; another waits this long for a turn, then is refused.
 EXPENSIVE_SLOTS = 2
 EXPENSIVE_WAIT = 3.0
+CACHED_RESULTS = 512  # answers kept per commit, for requests asked again
 
 
 class SearchEngine:
@@ -45,6 +50,7 @@ class SearchEngine:
         self.rank = rank
         self.live = LiveIndex(index_dir, rank.weighting(), reload_seconds)
         self._expensive = threading.BoundedSemaphore(EXPENSIVE_SLOTS)
+        self._results_lock = threading.Lock()
 
     @classmethod
     def from_config(cls, config: Config) -> SearchEngine:
@@ -54,11 +60,25 @@ class SearchEngine:
     def search(self, request: SearchRequest) -> SearchResults:
         """Run a search request; bad parameters raise `QueryError`, bad syntax never does.
 
-        One Whoosh search answers a query; a query that found nothing and has a spelling
-        correction runs a second one, with the correction.
+        One search answers a query; a query that found nothing and has a spelling correction
+        runs a second one, with the correction. The answers of a commit are kept for requests
+        asked again (a new commit starts afresh).
         """
         started = time.perf_counter()
         snapshot = self.live.snapshot()
+        cache = snapshot.derived("results", lambda _: LRUCache(CACHED_RESULTS))
+        with self._results_lock:
+            cached = cache.get(request)
+        if cached is not None:
+            return replace(cached, took_ms=(time.perf_counter() - started) * 1000)
+        results = self._search(snapshot, request, started)
+        if not results.partial:
+            with self._results_lock:
+                cache[request] = results
+        return results
+
+    def _search(self, snapshot: Snapshot, request: SearchRequest,
+                started: float) -> SearchResults:
         schema = snapshot.searcher.schema
         parsed = parse_query(request.q, schema, self.rank)
         found = self._run(snapshot, request, parsed)
@@ -78,8 +98,11 @@ class SearchEngine:
             return NOTHING
         postings = snapshot.derived("postings", lambda searcher: Postings(
             searcher, self.rank.k1, self.rank.b))
+        weight = query_weight(positive_leaves(parsed.query)) if self.rank.feedback_docs else 0
+        reweigh = partial(rerank, query_weight=weight, postings=postings, rank=self.rank,
+                          doc_terms=snapshot.derived("doc terms", DocTerms)) if weight else None
         with self._costly_slot() if parsed.expensive else nullcontext():
-            return retrieve(postings, planned)
+            return retrieve(postings, planned, feedback=reweigh)
 
     @contextmanager
     def _costly_slot(self) -> Iterator[None]:

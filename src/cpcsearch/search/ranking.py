@@ -37,6 +37,11 @@ class Ranking:
     # frequency (Whoosh would count it once): long queries repeat what matters to them.
     # None: every word once.
     query_term_k3: float | None = 1.0
+    # Pseudo-relevance feedback (RM3, `feedback.py`): the first `feedback_docs` hits give
+    # `feedback_terms` words that weigh `feedback_weight` of every match's score. 0 docs: off.
+    feedback_docs: int = 10
+    feedback_terms: int = 10
+    feedback_weight: float = 0.3
     fields: dict[str, float] = field(init=False)
 
     def __post_init__(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,17 +28,6 @@ class Retrieved:
 NOTHING = Retrieved([], 0, np.empty(0, np.int64))
 
 
-def top(found: Scored, depth: int) -> list[tuple[int, float]]:
-    """Return the `depth` best (document number, score), best first, ties by document order."""
-    ids, scores = found.ids, found.scores
-    if len(ids) > depth:  # only the candidates that can reach the top are sorted
-        kth = np.partition(scores, len(scores) - depth)[len(scores) - depth]
-        keep = scores >= kth
-        ids, scores = ids[keep], scores[keep]
-    order = np.lexsort((ids, -scores))[:depth]
-    return list(zip(ids[order].tolist(), scores[order].tolist(), strict=True))
-
-
 def by_column(ids: np.ndarray, values: np.ndarray, depth: int,
               reverse: bool) -> list[tuple[int, float]]:
     """Return the first `depth` of `ids` ordered by a column's values, ties by document order."""
@@ -46,11 +36,13 @@ def by_column(ids: np.ndarray, values: np.ndarray, depth: int,
     return [(docnum, 0.0) for docnum in ids[order].tolist()]
 
 
-def retrieve(postings: Postings, plan: Plan, time_limit: float = TIME_LIMIT) -> Retrieved:
+def retrieve(postings: Postings, plan: Plan, time_limit: float = TIME_LIMIT,
+             feedback: Callable[[Scored], Scored] | None = None) -> Retrieved:
     """Match and rank `plan` against one commit, keeping the plan's first `depth` hits.
 
     Every match is scored (no pruning), so the total and the facet counts come from the same
-    pass. A search past `time_limit` seconds answers with what it matched so far, marked partial.
+    pass; `feedback` then scores the matches again (`feedback.py`). A search past `time_limit`
+    seconds answers with what it matched so far, marked partial.
     """
     evaluate = Evaluator(postings, time.monotonic() + time_limit)
     found = evaluate(plan.query)
@@ -60,5 +52,5 @@ def retrieve(postings: Postings, plan: Plan, time_limit: float = TIME_LIMIT) -> 
     if plan.sortedby:
         ranked = by_column(found.ids, postings.column(plan.sortedby), plan.depth, plan.reverse)
     else:
-        ranked = top(found, plan.depth)
+        ranked = (feedback(found) if feedback and len(found.ids) else found).best(plan.depth)
     return Retrieved(ranked, len(found.ids), found.ids, evaluate.partial)

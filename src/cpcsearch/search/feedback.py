@@ -1,0 +1,85 @@
+"""Pseudo-relevance feedback (RM3): the words of the top hits re-weigh the ranking of the matches.
+
+The first hits of a query are taken as relevant: the words they use most (each hit weighing by
+its rank) join the reader's words, and every match is scored again with them. Only the order
+changes: the matches, their total and the facets stay those of the reader's query.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable
+
+from cachetools import LRUCache
+from whoosh.searching import Searcher
+
+from cpcsearch.index.schema import content_text
+from cpcsearch.search.arrays import Postings, Scored, plus, union
+from cpcsearch.search.ranking import CONTENT, Ranking
+
+CACHED_DOCS = 5_000  # analysed hits kept per commit
+
+
+class DocTerms:
+    """The `content` words of stored documents, analysed as the index analysed them (cached)."""
+
+    def __init__(self, searcher: Searcher) -> None:
+        self.searcher = searcher
+        self.analyzer = searcher.schema[CONTENT].analyzer
+        self._cache: LRUCache[int, tuple[Counter[str], int]] = LRUCache(CACHED_DOCS)
+        self._lock = threading.Lock()
+
+    def __call__(self, docnum: int) -> tuple[Counter[str], int]:
+        """Return a document's word counts and its length in words."""
+        with self._lock:
+            found = self._cache.get(docnum)
+            if found is None:
+                stored = self.searcher.stored_fields(docnum)
+                text = content_text(
+                    stored.get("title", ""), stored.get("section", ""),
+                    (stored.get("authors") or "").split(","),
+                    (stored.get("topics") or "").split(","),
+                    stored.get("summary", ""), stored.get("body", ""))
+                counts = Counter(t.text for t in self.analyzer(text))
+                found = self._cache[docnum] = (counts, sum(counts.values()) or 1)
+        return found
+
+
+def expansion(ranked: list[int], doc_terms: Callable[[int], tuple[Counter[str], int]],
+              size: int) -> dict[str, float]:
+    """Return the `size` likeliest words of the top hits, as weights summing to 1.
+
+    A hit at rank r (from 1) weighs 1/r; a word's weight is the weighted mean of its share of
+    each hit's words (the relevance model of RM3).
+    """
+    weights = [1.0 / rank for rank in range(1, len(ranked) + 1)]
+    total = sum(weights)
+    model: Counter[str] = Counter()
+    for docnum, weight in zip(ranked, weights, strict=True):
+        counts, length = doc_terms(docnum)
+        share = weight / total / length
+        for word, count in counts.items():
+            model[word] += share * count
+    best = model.most_common(size)
+    norm = sum(value for _, value in best) or 1.0
+    return {word: value / norm for word, value in best}
+
+
+def rerank(found: Scored, query_weight: float, postings: Postings,
+           doc_terms: Callable[[int], tuple[Counter[str], int]], rank: Ranking) -> Scored:
+    """Return the matches scored by the reader's words and the expansion of the first hits.
+
+    `query_weight` is the total weight of the reader's words, so both parts are on one scale.
+    """
+    first = [docnum for docnum, _ in found.best(rank.feedback_docs)]
+    words = expansion(first, doc_terms, rank.feedback_terms)
+    expanded = union([postings.term(CONTENT, word).scaled(weight)
+                      for word, weight in words.items()], postings.size)
+    original = found.scaled((1 - rank.feedback_weight) / query_weight)
+    return plus(original, expanded.scaled(rank.feedback_weight))
+
+
+def query_weight(leaves: list[object]) -> float:
+    """Return the total boost of a query's positive `content` terms (0: nothing to expand)."""
+    return sum(leaf.boost for leaf in leaves if leaf.field() == CONTENT)

@@ -1,0 +1,86 @@
+"""The array scoring of query trees against Whoosh's own matchers, feedback, and the answer cache."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import replace
+
+import pytest
+from whoosh import collectors
+
+from conftest import FIXTURES_DIR, build_index, make_config
+from cpcsearch.search.arrays import Evaluator, Postings
+from cpcsearch.search.engine import SearchEngine
+from cpcsearch.search.feedback import expansion
+from cpcsearch.search.parse import parse_query
+from cpcsearch.search.plan import plan
+from cpcsearch.search.ranking import DEFAULT
+from cpcsearch.search.request import SearchRequest
+
+NO_FEEDBACK = replace(DEFAULT, feedback_docs=0)
+
+
+@pytest.fixture(scope="module")
+def index_dir(tmp_path_factory: pytest.TempPathFactory) -> str:
+    config = build_index(make_config(tmp_path_factory.mktemp("ranking")),
+                         FIXTURES_DIR / "query_corpus.jsonl")
+    return str(config.INDEX_DIR)
+
+
+@pytest.mark.parametrize("text", [
+    "gas", "caspian gas pipeline", "gas gas energy", "gas AND energy", "energy NOT gas",
+    "+gas energy", "(oil OR gas) AND NOT solar", "SPP", "Türkiye rail", "NOT gas",
+    '"natural gas" europe', "pipe* energy", "author:okafor gas", "topic:energy date:2023",
+    "pipline~ caspian", "title:solar wind", "-gas", "date:2023",
+])
+def test_array_scores_equal_whoosh_scores(index_dir: str, text: str) -> None:
+    snapshot = SearchEngine(index_dir).live.snapshot()
+    searcher = snapshot.searcher
+    planned = plan(SearchRequest(q=text), parse_query(text, searcher.schema))
+    assert planned is not None
+    found = Evaluator(Postings(searcher, DEFAULT.k1, DEFAULT.b), deadline=float("inf"))(
+        planned.query)
+    whoosh = collectors.UnlimitedCollector()
+    searcher.search_with_collector(planned.query, whoosh)
+    results = whoosh.results()
+    expected = {results.docnum(i): results.score(i) for i in range(results.scored_length())}
+    assert found.ids.tolist() == sorted(expected)
+    assert found.scores.tolist() == pytest.approx([expected[d] or 0.0 for d in found.ids.tolist()])
+
+
+def test_expansion_weighs_hits_by_rank_and_sums_to_one() -> None:
+    vectors = {1: (Counter({"gas": 2, "pipelin": 2}), 4), 2: (Counter({"oil": 1}), 1)}
+    words = expansion([1, 2], vectors.__getitem__, size=2)
+    # gas and pipelin: 1/1.5 × 2/4 = 1/3 each; oil: 0.5/1.5 × 1 = 1/3, last in order
+    assert sum(words.values()) == pytest.approx(1.0)
+    assert set(words) == {"gas", "pipelin"}
+
+
+@pytest.mark.parametrize("text", ["gas", "caspian energy", "rail corridor transport"])
+def test_feedback_reorders_the_matches_but_keeps_them(index_dir: str, text: str) -> None:
+    request = SearchRequest(q=text, per_page=100)
+    plain = SearchEngine(index_dir, rank=NO_FEEDBACK).search(request)
+    fed = SearchEngine(index_dir).search(request)
+    assert plain.total and fed.total == plain.total
+    assert sorted(h.id for h in fed.hits) == sorted(h.id for h in plain.hits)
+    assert fed.facets == plain.facets
+
+
+def test_feedback_changes_scores_only_where_the_reader_ranks(index_dir: str) -> None:
+    request = SearchRequest(q="gas pipeline europe", per_page=100)
+    plain = SearchEngine(index_dir, rank=NO_FEEDBACK).search(request)
+    fed = SearchEngine(index_dir).search(request)
+    assert [h.score for h in fed.hits] != [h.score for h in plain.hits]
+    newest = SearchRequest(q="gas", sort="newest", per_page=100)
+    assert ([h.id for h in SearchEngine(index_dir).search(newest).hits]
+            == [h.id for h in SearchEngine(index_dir, rank=NO_FEEDBACK).search(newest).hits])
+
+
+def test_an_answer_asked_again_comes_from_the_cache_of_its_commit(index_dir: str) -> None:
+    engine = SearchEngine(index_dir)
+    request = SearchRequest(q="caspian gas")
+    first = engine.search(request)
+    again = engine.search(request)
+    assert again.hits == first.hits and again.total == first.total
+    assert again.took_ms < first.took_ms
+    assert engine.search(SearchRequest(q="caspian gas", page=2)).hits != first.hits

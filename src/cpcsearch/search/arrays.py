@@ -99,13 +99,17 @@ class Postings:
         return self._arrays[fieldname]
 
     def column(self, fieldname: str) -> np.ndarray:
-        """Return a sortable column's raw values (what Whoosh sorts by), per document number."""
+        """Return a sortable column's raw values (what Whoosh sorts by), per document number.
+
+        As floats: a date's microseconds stay exact to a few, and a missing value's marker
+        (2^64 - 1) fits.
+        """
         key = f"column {fieldname}"
         if key not in self._arrays:
-            values = np.zeros(self.size, dtype=np.int64)
+            values = np.zeros(self.size)
             for sub, offset in self.leaves:
                 column = sub.reader().column_reader(fieldname, translate=False)
-                values[offset:offset + len(column)] = np.fromiter(column, dtype=np.int64)
+                values[offset:offset + len(column)] = np.fromiter(column, dtype=float)
             self._arrays[key] = values
         return self._arrays[key]
 

@@ -38,6 +38,7 @@ IR_DIR = SHARED_DIR / "data" / "ir"
 DEPTH = 100
 METRICS = ("MAP", "nDCG@10", "P@10", "R@100")
 ABLATION = {"default": DEFAULT, "no feedback (RM3)": replace(DEFAULT, feedback_docs=0),
+            "feedback keeping common words": replace(DEFAULT, feedback_common=1.0),
             "with a title bonus (0.25)": replace(DEFAULT, title_weight=0.25),
             "no query-term frequency": replace(DEFAULT, query_term_k3=None)}
 SWEEP = {f"k1={k1} b={b}": replace(DEFAULT, k1=k1, b=b)
@@ -46,7 +47,9 @@ SWEEP = {f"k1={k1} b={b}": replace(DEFAULT, k1=k1, b=b)
     f"query-term k3={k3}": replace(DEFAULT, query_term_k3=k3) for k3 in (0.5, 1.0, 3.0, 100.0)} | {
     f"feedback {d} docs {t} terms weight {w}": replace(DEFAULT, feedback_docs=d,
                                                        feedback_terms=t, feedback_weight=w)
-    for d in (5, 10, 15) for t in (10, 20) for w in (0.2, 0.3, 0.4)}
+    for d in (5, 10, 15) for t in (10, 20) for w in (0.2, 0.3, 0.4)} | {
+    f"feedback leaving out words in over {c:.0%}": replace(DEFAULT, feedback_common=c)
+    for c in (0.05, 0.1, 0.25)}
 WORD = re.compile(r"\w+")
 
 Run = dict[str, list[str]]

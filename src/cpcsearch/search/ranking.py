@@ -38,10 +38,12 @@ class Ranking:
     # None: every word once.
     query_term_k3: float | None = 1.0
     # Pseudo-relevance feedback (RM3, `feedback.py`): the first `feedback_docs` hits give
-    # `feedback_terms` words that weigh `feedback_weight` of every match's score. 0 docs: off.
+    # `feedback_terms` words that weigh `feedback_weight` of every match's score; those in more
+    # than `feedback_common` of the articles are left out. 0 docs: off.
     feedback_docs: int = 10
     feedback_terms: int = 10
     feedback_weight: float = 0.3
+    feedback_common: float = 0.1
     fields: dict[str, float] = field(init=False)
 
     def __post_init__(self) -> None:

@@ -7,11 +7,12 @@ from typing import Any
 
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StopFilter
 from whoosh.columns import VarBytesColumn
-from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, STORED, Schema
 from whoosh.support.charset import accent_map
 
 from cpcsearch.document import Document
 from cpcsearch.index.analysis import STOP_WORDS, TOKEN_PATTERN, text_analyzer
+from cpcsearch.index.fast import WordwiseText
 
 
 def word_analyzer() -> Any:
@@ -47,22 +48,22 @@ def build_schema() -> Schema:
     return Schema(
         id=ID(stored=True, unique=True),
         url=STORED(),
-        title=TEXT(analyzer=text, stored=True, phrase=True),
-        title_words=TEXT(analyzer=word_analyzer(), phrase=False),
+        title=WordwiseText(analyzer=text, stored=True, phrase=True),
+        title_words=WordwiseText(analyzer=word_analyzer(), phrase=False),
         summary=STORED(),
         body=STORED(),
-        content=TEXT(analyzer=text, phrase=True),
+        content=WordwiseText(analyzer=text, phrase=True),
         authors=KEYWORD(stored=True, commas=True, scorable=False),
-        author_text=TEXT(analyzer=name_analyzer(), phrase=True),
+        author_text=WordwiseText(analyzer=name_analyzer(), phrase=True),
         topics=KEYWORD(stored=True, commas=True),
-        topic_text=TEXT(analyzer=text, phrase=True),
+        topic_text=WordwiseText(analyzer=text, phrase=True),
         section=ID(stored=True),
-        section_text=TEXT(analyzer=text, phrase=True),
+        section_text=WordwiseText(analyzer=text, phrase=True),
         date=DATETIME(stored=True, sortable=True),
         year=ID(stored=True),
         facets=COLUMN(VarBytesColumn()),
         content_hash=ID(stored=True),
-        words=TEXT(analyzer=word_analyzer(), phrase=False),
+        words=WordwiseText(analyzer=word_analyzer(), phrase=False),
     )
 
 

@@ -114,6 +114,7 @@ def _apply_changes(ix: Index, store: Store, since: int, report: _Reporter,
     A `fresh` (new, empty) index only adds the live documents: nothing is there to replace or
     delete. Return (indexed, removed).
     """
+    from cpcsearch.index.building import BuildWriter
     from cpcsearch.index.schema import to_fields
 
     report("reading store", 0, 1)
@@ -121,7 +122,8 @@ def _apply_changes(ix: Index, store: Store, since: int, report: _Reporter,
     report("reading store", 1, 1)
     indexed = removed = 0
     try:
-        writer = ix.writer(limitmb=WRITER_MB, compound=False)
+        writer = (BuildWriter(ix, compound=False) if fresh
+                  else ix.writer(limitmb=WRITER_MB, compound=False))
     except LockError:
         raise IndexBusy("the index is locked by another writer; try again later") from None
     try:

@@ -81,6 +81,10 @@ class WordwiseText(TEXT):
         return [(term, len(positions), len(positions) * boost, encode(positions))
                 for term, positions in poses.items()]
 
+    def terms(self, value: str) -> list[bytes]:
+        """Return the terms indexing makes of `value`, in order (through the word cache)."""
+        return [term for term, _ in self._positions(value)]
+
     def _positions(self, value: str) -> list[tuple[bytes, int]]:
         """Return each term of `value` with its position, in the analyzer's order."""
         cache = self.__dict__.setdefault("_cache", {})

@@ -19,14 +19,17 @@ from cpcsearch.search.arrays import Postings, Scored, plus, union
 from cpcsearch.search.ranking import CONTENT, Ranking
 
 CACHED_DOCS = 5_000  # analysed hits kept per commit
+# Feedback reads the start of a hit (title, program, authors, topics, summary, lead): its most
+# topical part, and a bounded cost however long the article is.
+LEAD_CHARS = 6_000
 
 
 class DocTerms:
-    """The `content` words of stored documents, analysed as the index analysed them (cached)."""
+    """The `content` words of a stored document's lead, analysed as the index analysed them."""
 
     def __init__(self, searcher: Searcher) -> None:
         self.searcher = searcher
-        self.analyzer = searcher.schema[CONTENT].analyzer
+        self.field = searcher.schema[CONTENT]
         self._cache: LRUCache[int, tuple[Counter[str], int]] = LRUCache(CACHED_DOCS)
         self._lock = threading.Lock()
 
@@ -40,10 +43,15 @@ class DocTerms:
                     stored.get("title", ""), stored.get("section", ""),
                     (stored.get("authors") or "").split(","),
                     (stored.get("topics") or "").split(","),
-                    stored.get("summary", ""), stored.get("body", ""))
-                counts = Counter(t.text for t in self.analyzer(text))
+                    stored.get("summary", ""), stored.get("body", ""))[:LEAD_CHARS]
+                counts = Counter(self._words(text))
                 found = self._cache[docnum] = (counts, sum(counts.values()) or 1)
         return found
+
+    def _words(self, text: str) -> list[str]:
+        if hasattr(self.field, "terms"):  # the fast path of `index/fast.py`
+            return [term.decode() for term in self.field.terms(text)]
+        return [t.text for t in self.field.analyzer(text)]  # an index built before it
 
 
 def expansion(ranked: list[int], doc_terms: Callable[[int], tuple[Counter[str], int]],

@@ -1,4 +1,4 @@
-"""The array scoring of query trees against Whoosh's own matchers, feedback, and the answer cache."""
+"""Array scoring of query trees against Whoosh's own matchers, feedback, and the answer cache."""
 
 from __future__ import annotations
 

@@ -130,7 +130,7 @@ class SearchEngine:
         splitter = self._splitter(snapshot) if request.snippets else None
         hits = [make_hit(searcher, docnum, score, terms, splitter)
                 for docnum, score in found.ranked[first:first + request.per_page]]
-        facets = (count_facets(snapshot.derived("facets", facet_table), found.matches.tolist(),
+        facets = (count_facets(snapshot.derived("facets", facet_table), found.matches,
                                request.selected) if request.facets else {})
         notices = parsed.notices + (("The search took too long and stopped early: the "
                                      "results are those found by then.",) if found.partial else ())

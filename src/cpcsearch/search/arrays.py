@@ -85,18 +85,28 @@ class Postings:
         self.live = live
         self._arrays: dict[str, np.ndarray] = {}
         self._terms: LRUCache[tuple[str, str], Scored] = LRUCache(CACHED_TERMS)
-        self._lock = threading.Lock()  # Whoosh's posting files seek: one reader at a time
+        # Whoosh's posting files seek, so one thread at a time reads them
+        self.reading = threading.RLock()
+
+    def _array(self, key: str, make: Callable[[], np.ndarray]) -> np.ndarray:
+        """Return the per-document array `key`, made once per commit."""
+        with self.reading:
+            if key not in self._arrays:
+                self._arrays[key] = make()
+            return self._arrays[key]
 
     def lengths(self, fieldname: str) -> np.ndarray:
         """Return every document's length in a field, as Whoosh stores it."""
-        if fieldname not in self._arrays:
+
+        def make() -> np.ndarray:
             values = np.zeros(self.size)
             for sub, offset in self.leaves:
                 reader = sub.reader()
                 for docnum in range(reader.doc_count_all()):
                     values[docnum + offset] = reader.doc_field_length(docnum, fieldname) or 0
-            self._arrays[fieldname] = values
-        return self._arrays[fieldname]
+            return values
+
+        return self._array(f"length {fieldname}", make)
 
     def column(self, fieldname: str) -> np.ndarray:
         """Return a sortable column's raw values (what Whoosh sorts by), per document number.
@@ -104,19 +114,20 @@ class Postings:
         As floats: a date's microseconds stay exact to a few, and a missing value's marker
         (2^64 - 1) fits.
         """
-        key = f"column {fieldname}"
-        if key not in self._arrays:
+
+        def make() -> np.ndarray:
             values = np.zeros(self.size)
             for sub, offset in self.leaves:
                 column = sub.reader().column_reader(fieldname, translate=False)
                 values[offset:offset + len(column)] = np.fromiter(column, dtype=float)
-            self._arrays[key] = values
-        return self._arrays[key]
+            return values
+
+        return self._array(f"column {fieldname}", make)
 
     def term(self, fieldname: str, text: str) -> Scored:
         """Return the live documents holding a term and the term's BM25F score in each."""
         key = (fieldname, text)
-        with self._lock:
+        with self.reading:
             found = self._terms.get(key)
             if found is None:
                 found = self._terms[key] = self._read(fieldname, text)
@@ -216,6 +227,14 @@ class Evaluator:
         """Match `q` with Whoosh's own matchers, segment by segment."""
         ids: list[int] = []
         scores: list[float] = []
+        with self.postings.reading:
+            self._match(q, ids, scores)
+        if not ids:
+            return EMPTY
+        docs, inverse = np.unique(np.asarray(ids, dtype=np.int64), return_inverse=True)
+        return Scored(docs, np.bincount(inverse, weights=scores))
+
+    def _match(self, q: wq.Query, ids: list[int], scores: list[float]) -> None:
         try:
             for sub, offset in self.postings.leaves:
                 matcher = q.matcher(sub, sub.context())
@@ -227,10 +246,6 @@ class Evaluator:
                     matcher.next()
         except TimeLimit:
             self.partial = True
-        if not ids:
-            return EMPTY
-        docs, inverse = np.unique(np.asarray(ids, dtype=np.int64), return_inverse=True)
-        return Scored(docs, np.bincount(inverse, weights=scores))
 
 
 _COMBINE: dict[type, Callable[[Evaluator, wq.Query], Scored]] = {

@@ -9,6 +9,7 @@ import pytest
 from whoosh import collectors
 
 from conftest import FIXTURES_DIR, build_index, make_config
+from cpcsearch.index.schema import VECTOR_TERMS, content_text, read_vector
 from cpcsearch.search.arrays import Evaluator, Postings
 from cpcsearch.search.engine import SearchEngine
 from cpcsearch.search.feedback import expansion
@@ -84,3 +85,18 @@ def test_an_answer_asked_again_comes_from_the_cache_of_its_commit(index_dir: str
     assert again.hits == first.hits and again.total == first.total
     assert again.took_ms < first.took_ms
     assert engine.search(SearchRequest(q="caspian gas", page=2)).hits != first.hits
+
+
+def test_the_vector_column_holds_each_documents_commonest_terms(index_dir: str) -> None:
+    snapshot = SearchEngine(index_dir).live.snapshot()  # held: its searcher closes with it
+    searcher = snapshot.searcher
+    analyzer = searcher.schema["content"].analyzer
+    column = searcher.reader().column_reader("vector")
+    for docnum in range(searcher.doc_count_all()):
+        stored = searcher.stored_fields(docnum)
+        words = Counter(t.text for t in analyzer(content_text(
+            stored["title"], stored.get("section", ""), stored["authors"].split(","),
+            stored["topics"].split(","), stored.get("summary", ""), stored["body"])))
+        counts, length = read_vector(column[docnum])
+        assert length == sum(words.values())
+        assert counts == dict(words.most_common(VECTOR_TERMS))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from typing import Any
 
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StopFilter
@@ -42,7 +43,8 @@ def build_schema() -> Schema:
     four as one column, read once per commit to count facets without touching stored fields.
     `words` is the unstemmed vocabulary behind "did you mean" and search-as-you-type,
     `title_words` the unstemmed title words that complete titles as one types. Summary and
-    body are stored, not indexed: `content` already indexes them.
+    body are stored, not indexed: `content` already indexes them. `vector` holds the most
+    frequent `content` terms of each document, for feedback (`search/feedback.py`).
     """
     text = text_analyzer()
     return Schema(
@@ -62,6 +64,7 @@ def build_schema() -> Schema:
         date=DATETIME(stored=True, sortable=True),
         year=ID(stored=True),
         facets=COLUMN(VarBytesColumn()),
+        vector=COLUMN(VarBytesColumn()),
         content_hash=ID(stored=True),
         words=WordwiseText(analyzer=word_analyzer(), phrase=False),
     )
@@ -81,6 +84,30 @@ def read_facets(value: bytes) -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(v for v in group.split(FACET_SEPARATOR) if v) for group in groups)
 
 
+# The most frequent terms of a document kept in its `vector`: feedback weighs a term by its
+# share of the document, so the rarer ones hardly count, and long articles stay small.
+VECTOR_TERMS = 128
+_CONTENT = WordwiseText(analyzer=text_analyzer())  # one word cache for every document's vector
+
+
+def term_vector(content: str) -> bytes:
+    """Return a `content` text's most frequent terms and counts, and its length in terms."""
+    counts = Counter(_CONTENT.terms(content))
+    top = counts.most_common(VECTOR_TERMS)
+    return GROUP_SEPARATOR.encode().join(
+        [str(sum(counts.values())).encode()]
+        + [term + FACET_SEPARATOR.encode() + str(n).encode() for term, n in top])
+
+
+def read_vector(value: bytes) -> tuple[dict[str, int], int]:
+    """Return the terms and counts of a `vector` column value, and the document's length."""
+    if not value:
+        return {}, 0
+    length, *pairs = value.decode().split(GROUP_SEPARATOR)
+    return {term: int(n) for term, n in (pair.split(FACET_SEPARATOR) for pair in pairs)}, int(
+        length)
+
+
 def content_text(title: str, section: str, authors: list[str], topics: list[str], summary: str,
                  body: str) -> str:
     """Return the text of a document's `content` field: every part a reader's words search."""
@@ -89,6 +116,7 @@ def content_text(title: str, section: str, authors: list[str], topics: list[str]
 
 def to_fields(doc: Document) -> dict[str, Any]:
     """Return the index fields of a document."""
+    content = content_text(doc.title, doc.section, doc.authors, doc.topics, doc.summary, doc.body)
     fields: dict[str, Any] = {
         "id": doc.id,
         "url": doc.url,
@@ -96,8 +124,8 @@ def to_fields(doc: Document) -> dict[str, Any]:
         "title_words": doc.title,
         "summary": doc.summary,
         "body": doc.body,
-        "content": content_text(doc.title, doc.section, doc.authors, doc.topics, doc.summary,
-                                doc.body),
+        "content": content,
+        "vector": term_vector(content),
         "authors": ",".join(a.replace(",", " ") for a in doc.authors),
         "author_text": " ; ".join(doc.authors),
         "topics": ",".join(t.replace(",", " ") for t in doc.topics),

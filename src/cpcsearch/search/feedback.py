@@ -11,50 +11,31 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 
-from cachetools import LRUCache
 from whoosh.searching import Searcher
 
-from cpcsearch.index.schema import content_text
+from cpcsearch.index.schema import read_vector
 from cpcsearch.search.arrays import Postings, Scored, plus, union
 from cpcsearch.search.ranking import CONTENT, Ranking
 
-CACHED_DOCS = 5_000  # analysed hits kept per commit
-# Feedback reads the start of a hit (title, program, authors, topics, summary, lead): its most
-# topical part, and a bounded cost however long the article is.
-LEAD_CHARS = 6_000
-
 
 class DocTerms:
-    """The `content` words of a stored document's lead, analysed as the index analysed them."""
+    """The most frequent `content` terms of each document, from the index's `vector` column."""
 
     def __init__(self, searcher: Searcher) -> None:
-        self.searcher = searcher
-        self.field = searcher.schema[CONTENT]
-        self._cache: LRUCache[int, tuple[Counter[str], int]] = LRUCache(CACHED_DOCS)
-        self._lock = threading.Lock()
+        reader = searcher.reader()
+        self.column = reader.column_reader("vector") if reader.has_column("vector") else None
+        self._lock = threading.Lock()  # the column's file is read with a seek
 
-    def __call__(self, docnum: int) -> tuple[Counter[str], int]:
-        """Return a document's word counts and its length in words."""
+    def __call__(self, docnum: int) -> tuple[dict[str, int], int]:
+        """Return a document's term counts and its length in terms (nothing, before vectors)."""
+        if self.column is None:
+            return {}, 0
         with self._lock:
-            found = self._cache.get(docnum)
-            if found is None:
-                stored = self.searcher.stored_fields(docnum)
-                text = content_text(
-                    stored.get("title", ""), stored.get("section", ""),
-                    (stored.get("authors") or "").split(","),
-                    (stored.get("topics") or "").split(","),
-                    stored.get("summary", ""), stored.get("body", ""))[:LEAD_CHARS]
-                counts = Counter(self._words(text))
-                found = self._cache[docnum] = (counts, sum(counts.values()) or 1)
-        return found
-
-    def _words(self, text: str) -> list[str]:
-        if hasattr(self.field, "terms"):  # the fast path of `index/fast.py`
-            return [term.decode() for term in self.field.terms(text)]
-        return [t.text for t in self.field.analyzer(text)]  # an index built before it
+            value = self.column[docnum]
+        return read_vector(value)
 
 
-def expansion(ranked: list[int], doc_terms: Callable[[int], tuple[Counter[str], int]],
+def expansion(ranked: list[int], doc_terms: Callable[[int], tuple[dict[str, int], int]],
               size: int) -> dict[str, float]:
     """Return the `size` likeliest words of the top hits, as weights summing to 1.
 
@@ -66,7 +47,7 @@ def expansion(ranked: list[int], doc_terms: Callable[[int], tuple[Counter[str], 
     model: Counter[str] = Counter()
     for docnum, weight in zip(ranked, weights, strict=True):
         counts, length = doc_terms(docnum)
-        share = weight / total / length
+        share = weight / total / (length or 1)
         for word, count in counts.items():
             model[word] += share * count
     best = model.most_common(size)
@@ -75,7 +56,7 @@ def expansion(ranked: list[int], doc_terms: Callable[[int], tuple[Counter[str], 
 
 
 def rerank(found: Scored, query_weight: float, postings: Postings,
-           doc_terms: Callable[[int], tuple[Counter[str], int]], rank: Ranking) -> Scored:
+           doc_terms: Callable[[int], tuple[dict[str, int], int]], rank: Ranking) -> Scored:
     """Return the matches scored by the reader's words and the expansion of the first hits.
 
     `query_weight` is the total weight of the reader's words, so both parts are on one scale.

@@ -17,10 +17,10 @@ from markupsafe import Markup, escape
 from cpcsearch.index.analysis import TOKEN_PATTERN, text_analyzer
 
 SNIPPET_CHARS = 260
-# Only this much of a long paragraph, from a snippet's length before its first match, is split
+# Only this much of a long paragraph, from half a snippet before its first match, is split
 # into sentences: Punkt's cost grows with the text, and most of a snippet's time was Punkt's.
-WINDOW_CHARS = 3 * SNIPPET_CHARS
-LEAD_CHARS = SNIPPET_CHARS
+WINDOW_CHARS = 2 * SNIPPET_CHARS
+LEAD_CHARS = SNIPPET_CHARS // 2
 TOKEN = re.compile(TOKEN_PATTERN)
 _ANALYZER = text_analyzer()
 

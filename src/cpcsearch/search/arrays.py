@@ -179,6 +179,12 @@ def intersection(a: Scored, b: Scored) -> Scored:
     return Scored(ids, a.scores[ia] + b.scores[ib])
 
 
+def restrict(a: Scored, b: Scored) -> Scored:
+    """Return the documents of `a` that are in `b`, with their scores in `a`."""
+    ids, ia, _ = np.intersect1d(a.ids, b.ids, assume_unique=True, return_indices=True)
+    return Scored(ids, a.scores[ia])
+
+
 def difference(a: Scored, b: Scored) -> Scored:
     """Return the documents of `a` that are not in `b`, with their scores in `a`."""
     keep = np.isin(a.ids, b.ids, assume_unique=True, invert=True)
@@ -254,13 +260,8 @@ _COMBINE: dict[type, Callable[[Evaluator, wq.Query], Scored]] = {
     wq.And: lambda ev, q: _fold(intersection, [ev(s) for s in q.subqueries]),
     wq.AndNot: lambda ev, q: difference(ev(q.a), ev(q.b)),
     wq.AndMaybe: lambda ev, q: plus(ev(q.a), ev(q.b)),
-    wq.Require: lambda ev, q: _scored_by_first(ev(q.a), ev(q.b)),
+    wq.Require: lambda ev, q: restrict(ev(q.a), ev(q.b)),
 }
-
-
-def _scored_by_first(a: Scored, b: Scored) -> Scored:
-    ids, ia, _ = np.intersect1d(a.ids, b.ids, assume_unique=True, return_indices=True)
-    return Scored(ids, a.scores[ia])
 
 
 def _fold(step: Callable[[Scored, Scored], Scored], parts: list[Scored]) -> Scored:

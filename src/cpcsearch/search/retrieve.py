@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cpcsearch.search.arrays import Evaluator, Postings, Scored, intersection
+from cpcsearch.search.arrays import Evaluator, Postings, Scored, restrict
 from cpcsearch.search.plan import Plan
 
 # A search stops matching after this long and answers with what it found, marked partial.
@@ -47,8 +47,7 @@ def retrieve(postings: Postings, plan: Plan, time_limit: float = TIME_LIMIT,
     evaluate = Evaluator(postings, time.monotonic() + time_limit)
     found = evaluate(plan.query)
     if plan.filter is not None:
-        allowed = evaluate(plan.filter)
-        found = intersection(found, allowed.scaled(0.0))
+        found = restrict(found, evaluate(plan.filter))
     if plan.sortedby:
         ranked = by_column(found.ids, postings.column(plan.sortedby), plan.depth, plan.reverse)
     else:

@@ -9,7 +9,9 @@ Whoosh's `StopFilter` and `HyphenFilter` do it. Queries still go through the ana
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from itertools import chain
 from typing import Any
 
 from whoosh.analysis import (
@@ -26,13 +28,14 @@ from whoosh.system import pack_uint
 from cpcsearch.index.analysis import HyphenFilter, NltkStemFilter, PossessiveFilter
 
 # Filters whose output for a word depends on that word alone (StopFilter's renumbering and
-# HyphenFilter's shift are the position rules reproduced in `_positions`).
+# HyphenFilter's shift are the position rules reproduced in `_positions`)..
 WORDWISE_FILTERS = (CharsetFilter, LowercaseFilter, PossessiveFilter, StopFilter, HyphenFilter,
                     NltkStemFilter)
 # Distinct words remembered per field during one build (a few hundred bytes each).
 CACHE_WORDS = 500_000
 
 Expansion = tuple[tuple[tuple[int, bytes], ...], int]  # ((offset, term), ...), positions taken
+STOPPED: Expansion = ((), 0)
 
 
 def is_wordwise(analyzer: Any) -> bool:
@@ -41,6 +44,30 @@ def is_wordwise(analyzer: Any) -> bool:
     return (isinstance(items[0], RegexTokenizer) and not items[0].gaps
             and all(isinstance(f, WORDWISE_FILTERS) for f in items[1:])
             and all(getattr(f, "renumber", True) for f in items[1:]))
+
+
+class Words(dict[str, bytes | Expansion]):
+    """Map each word to the analyzer's terms for it, worked out on first sight.
+
+    A word is usually one term at one position (its bytes); otherwise an `Expansion`.
+    `alone` keeps the encoded value of a term found at one position only.
+    """
+
+    def __init__(self, analyzer: Any) -> None:
+        super().__init__()
+        self.analyzer = analyzer
+        self.alone: dict[int, bytes] = {}
+
+    def __missing__(self, word: str) -> bytes | Expansion:
+        if len(self) > CACHE_WORDS:
+            self.clear()
+        terms = tuple((t.pos, t.text.encode()) for t in self.analyzer(
+            word, positions=True, mode="index") if not t.stopped)
+        if len(terms) == 1 and terms[0][0] == 0:
+            self[word] = terms[0][1]
+        else:
+            self[word] = (terms, max(pos for pos, _ in terms) + 1) if terms else STOPPED
+        return self[word]
 
 
 class WordwiseText(TEXT):
@@ -53,68 +80,66 @@ class WordwiseText(TEXT):
 
     def __getstate__(self) -> dict[str, Any]:
         # Whoosh pickles the schema into the index: the cache stays out of it.
-        return {k: v for k, v in self.__dict__.items() if k not in ("_cache", "_wordwise")}
+        return {k: v for k, v in self.__dict__.items() if k != "_words"}
 
     def __eq__(self, other: object) -> bool:
         return type(other) is type(self) and other.__getstate__() == self.__getstate__()
 
     def index(self, value: Any, **kwargs: Any) -> Iterable[tuple[bytes, int, float, bytes]]:
         """Return (term bytes, frequency, weight, encoded value) for each distinct term."""
-        if "_wordwise" not in self.__dict__:
-            self._wordwise = (type(self.format) in (Positions, Frequency)
-                              and is_wordwise(self.analyzer))
-        if kwargs or not isinstance(value, str) or not self._wordwise:
+        words = self.__dict__.get("_words")
+        if words is None and type(self.format) in (Positions, Frequency) and is_wordwise(
+                self.analyzer):
+            words = self._words = Words(self.analyzer)
+        if kwargs or not isinstance(value, str) or words is None:
             return super().index(value, **kwargs)
-        boost = self.format.field_boost
-        if type(self.format) is Frequency:
-            counts: dict[bytes, int] = {}
-            for term, _ in self._positions(value):
-                counts[term] = counts.get(term, 0) + 1
-            return [(term, freq, freq * boost, pack_uint(freq)) for term, freq in counts.items()]
-        poses: dict[bytes, list[int]] = {}
-        for term, pos in self._positions(value):
-            if term in poses:
-                poses[term].append(pos)
-            else:
-                poses[term] = [pos]
-        encode = self.format.encode
-        return [(term, len(positions), len(positions) * boost, encode(positions))
-                for term, positions in poses.items()]
-
-    def _positions(self, value: str) -> list[tuple[bytes, int]]:
-        """Return each term of `value` with its position, in the analyzer's order."""
-        cache = self.__dict__.setdefault("_cache", {})
-        if len(cache) > CACHE_WORDS:
-            cache.clear()
         items = self.analyzer.items if isinstance(self.analyzer, CompositeAnalyzer) else [
             self.analyzer]
-        found = []
-        pos = 0
-        started = False
-        for word in items[0].expression.findall(value):
-            expansion = cache.get(word)
-            if expansion is None:
-                expansion = cache[word] = self._expand(word)
-            if type(expansion) is bytes:  # the common case: one term, one position
-                found.append((expansion, pos))
-                pos += 1
-                started = True
-                continue
-            terms, taken = expansion
-            if not terms:
-                # StopFilter numbers from the first word it keeps, so only leading stop words
-                # take a position.
-                pos += not started
-                continue
-            started = True
-            found.extend((term, pos + offset) for offset, term in terms)
-            pos += taken
-        return found
+        found = map(words.__getitem__, items[0].expression.findall(value))
+        boost = self.format.field_boost
+        if type(self.format) is Frequency:
+            return [(term, freq, freq * boost, pack_uint(freq))
+                    for term, freq in _count(found).items()]
+        encode = self.format.encode
+        alone = words.alone
+        items = []
+        for term, positions in _positions(found).items():
+            if len(positions) == 1:  # most terms occur once in a text: encode each position once
+                value = alone.get(positions[0]) or alone.setdefault(positions[0], encode(positions))
+            else:
+                value = encode(positions)
+            items.append((term, len(positions), len(positions) * boost, value))
+        return items
 
-    def _expand(self, word: str) -> bytes | Expansion:
-        """Return the terms the analyzer makes of `word` alone, with the positions they take."""
-        terms = tuple((t.pos, t.text.encode()) for t in self.analyzer(
-            word, positions=True, mode="index") if not t.stopped)
-        if len(terms) == 1 and terms[0][0] == 0:
-            return terms[0][1]
-        return terms, (max(pos for pos, _ in terms) + 1 if terms else 0)
+
+def _count(found: Iterable[bytes | Expansion]) -> Counter[bytes]:
+    """Return how many times each term occurs."""
+    counts: Counter[Any] = Counter(found)
+    for expansion in [key for key in counts if type(key) is not bytes]:
+        times = counts.pop(expansion)
+        for _, term in expansion[0]:
+            counts[term] += times
+    return counts
+
+
+def _positions(found: Iterator[bytes | Expansion]) -> dict[bytes, list[int]]:
+    """Return the positions of each term, numbered as StopFilter and HyphenFilter number them."""
+    poses: defaultdict[bytes, list[int]] = defaultdict(list)
+    pos = 0
+    # StopFilter numbers from the first word it keeps: only leading stop words take a position.
+    for first in found:
+        if first is not STOPPED:
+            break
+        pos += 1
+    else:
+        return poses
+    for expansion in chain([first], found):
+        if type(expansion) is bytes:
+            poses[expansion].append(pos)
+            pos += 1
+        elif expansion is not STOPPED:
+            terms, taken = expansion
+            for offset, term in terms:
+                poses[term].append(pos + offset)
+            pos += taken
+    return poses

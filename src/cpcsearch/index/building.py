@@ -4,8 +4,10 @@ Whoosh's writer puts every posting into a pool of tuples, sorts it (spilling sor
 disk and merging them) and then hands the postings one by one to the codec, reading each
 document's field length back from disk for each posting. For a rebuild that is most of the
 commit's time. `BuildWriter` instead keeps each field's postings in compact arrays per term, in
-the order documents arrive (which is document order), and gives the codec whole blocks of them;
-the files it writes are the same, byte for byte, as Whoosh's writer's.
+the order documents arrive (which is document order), and writes each term's posting list and
+term info itself, in Whoosh 3's format: its files are the same, byte for byte, as those of
+Whoosh's writer when its pool fits in memory (a test holds it to that; runs spilled to disk and
+read back only unshare equal values, which pickle then writes in full).
 """
 
 from __future__ import annotations
@@ -31,8 +33,11 @@ LENGTHS = [byte_to_length(b) if b else None for b in range(256)]
 
 @contextmanager
 def paused_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector, which would walk the pool's millions of objects
-    again and again while a build only adds to them."""
+    """Pause the cyclic garbage collector while building.
+
+    A build only adds to the pool, so each collection would walk its millions of objects for
+    nothing (about a tenth of a rebuild's time).
+    """
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -161,9 +166,7 @@ def _write_term(writer: Any, text: bytes, postings: tuple[array, array, Any],
     """
     all_ids, all_weights, all_values = postings
     count = len(all_ids)
-    postfile = writer._postfile
-    offset = postfile.tell()
-    postfile.write(WHOOSH3_HEADER_MAGIC)
+    out = [WHOOSH3_HEADER_MAGIC]
     weight: float = 0
     minlength = None
     maxlength = maxweight = 0
@@ -195,11 +198,13 @@ def _write_term(writer: Any, text: bytes, postings: tuple[array, array, Any],
             data = zlib.compress(data, codec._compression)
         info = dumps((len(ids), ids[-1], top, codec._compression, length_to_byte(low),
                       length_to_byte(high)), 2)
-        postfile.write_int(-(len(info) + len(data)) if end == count else len(info) + len(data))
-        postfile.write(info)
-        postfile.write(data)
+        out += (pack_int(-(len(info) + len(data)) if end == count else len(info) + len(data)),
+                info, data)
+    written = b"".join(out)
+    offset = writer._postfile.tell()
+    writer._postfile.write(written)
     terminfo = W3TermInfo._struct.pack(
         False, weight, count, 0 if minlength is None else length_to_byte(minlength),
         length_to_byte(maxlength), maxweight, all_ids[0], all_ids[-1])
     writer._tindex.add(pack_ushort(writer._fieldid) + text,
-                       terminfo + pack_long(offset) + pack_int(postfile.tell() - offset))
+                       terminfo + pack_long(offset) + pack_int(len(written)))

@@ -9,6 +9,7 @@ Whoosh's `StopFilter` and `HyphenFilter` do it. Queries still go through the ana
 
 from __future__ import annotations
 
+import weakref
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from itertools import chain
@@ -70,6 +71,24 @@ class Words(dict[str, bytes | Expansion]):
         return self[word]
 
 
+# The words of every live field, for fields with equal analyzers to share them (content and
+# title, words and title_words); they go with the schema that holds them.
+_LIVE: list[weakref.ref[Words]] = []
+
+
+def shared_words(analyzer: Any) -> Words:
+    """Return the words of a live field whose analyzer equals `analyzer`, or new ones."""
+    for ref in list(_LIVE):
+        words = ref()
+        if words is None:
+            _LIVE.remove(ref)
+        elif words.analyzer == analyzer:
+            return words
+    words = Words(analyzer)
+    _LIVE.append(weakref.ref(words))
+    return words
+
+
 class WordwiseText(TEXT):
     """A TEXT field indexed through a cache of its analyzer's terms for each distinct word.
 
@@ -90,7 +109,7 @@ class WordwiseText(TEXT):
         words = self.__dict__.get("_words")
         if words is None and type(self.format) in (Positions, Frequency) and is_wordwise(
                 self.analyzer):
-            words = self._words = Words(self.analyzer)
+            words = self._words = shared_words(self.analyzer)
         if kwargs or not isinstance(value, str) or words is None:
             return super().index(value, **kwargs)
         items = self.analyzer.items if isinstance(self.analyzer, CompositeAnalyzer) else [

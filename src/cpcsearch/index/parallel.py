@@ -59,7 +59,8 @@ def build(ix: Index, store: Store, seq: int, report: Progress) -> int:
 
     with paused_gc():
         try:
-            workers = [Worker(ix, store.path, low, high) for low, high in shares[:-1]]
+            for low, high in shares[:-1]:
+                workers.append(Worker(ix, store.path, low, high))
             progress()
             for stored in store.changes_since(*shares[-1]):
                 if not stored.gone:

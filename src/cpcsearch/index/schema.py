@@ -12,7 +12,7 @@ from whoosh.support.charset import accent_map
 
 from cpcsearch.document import Document
 from cpcsearch.index.analysis import STOP_WORDS, TOKEN_PATTERN, text_analyzer
-from cpcsearch.index.fast import WordwiseText
+from cpcsearch.index.wordwise import WordwiseText
 
 
 def word_analyzer() -> Any:

@@ -12,7 +12,7 @@ from whoosh.writing import SegmentWriter
 
 from conftest import DEMO_DIR, filler_documents, make_config
 from cpcsearch.importer import import_paths
-from cpcsearch.index import parallel
+from cpcsearch.index import parallel, sentences
 from cpcsearch.index.building import BuildWriter
 from cpcsearch.index.reading import current_path, open_index
 from cpcsearch.index.schema import build_schema, to_fields
@@ -107,3 +107,17 @@ def test_a_worker_that_fails_fails_the_rebuild_and_leaves_the_live_index(
     assert current_path(config.INDEX_DIR) == live
     assert sorted(p.name for p in Path(config.INDEX_DIR).glob("gen-*")) == [live.name]
     assert open_index(config.INDEX_DIR).doc_count() == 300
+
+
+def test_a_large_rebuild_trains_the_same_sentence_splitter_in_a_process_of_its_own(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    models = []
+    for background_docs in (10**9, 0):
+        config = make_config(tmp_path / str(background_docs))
+        with Store(config.STORE) as store:
+            import_paths(store, [DEMO_DIR])
+        monkeypatch.setattr(sentences, "BACKGROUND_DOCS", background_docs)
+        run_reindex(config, full=True)
+        splitter = sentences.load(current_path(config.INDEX_DIR))
+        models.append(splitter._params.__dict__)
+    assert models[0]["abbrev_types"] and models[1] == models[0]

@@ -10,10 +10,15 @@ from whoosh import index
 from whoosh.fields import TEXT
 from whoosh.writing import SegmentWriter
 
-from conftest import DEMO_DIR, filler_documents
+from conftest import DEMO_DIR, filler_documents, make_config
 from cpcsearch.importer import import_paths
+from cpcsearch.index import parallel, sentences
 from cpcsearch.index.building import BuildWriter
+from cpcsearch.index.reading import current_path, open_index
 from cpcsearch.index.schema import build_schema, to_fields
+from cpcsearch.pipeline import run_reindex
+from cpcsearch.search.engine import SearchEngine
+from cpcsearch.search.request import SearchRequest
 from cpcsearch.store import Store
 
 TEXT_FIELDS = ("title", "title_words", "content", "author_text", "topic_text", "section_text",
@@ -59,3 +64,60 @@ def test_the_build_writer_writes_the_same_files_as_whoosh(tmp_path: Path) -> Non
     assert len(written["build"]) > 5
     for kind, path in written["whoosh"].items():
         assert filecmp.cmp(path, written["build"][kind], shallow=False), kind
+
+
+QUERIES = ["caspian pipeline", '"Filler note"', '"acting president"', "author:huseynli",
+           "topic:energy", "section:energy", "title:note", "harbour OR ferry -grain", "pipline",
+           "azerbaijan gas"]
+
+
+def test_a_rebuild_in_several_processes_finds_what_one_process_finds(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    found = {}
+    for procs in (1, 3):
+        config = make_config(tmp_path / str(procs))
+        with Store(config.STORE) as store:
+            import_paths(store, [DEMO_DIR])
+            store.upsert_many((doc, None) for doc in filler_documents(400))
+        monkeypatch.setattr(parallel, "PROCS", procs)
+        monkeypatch.setattr(parallel, "MIN_SHARE", 100)
+        run_reindex(config, full=True)
+        assert len(open_index(config.INDEX_DIR)._segments()) == procs
+        engine = SearchEngine(config.INDEX_DIR)
+        found[procs] = [engine.search(SearchRequest(q=q, per_page=50)) for q in QUERIES]
+    for one, many in zip(found[1], found[3], strict=True):
+        assert one.total and many.total == one.total
+        assert [(h.id, h.score, str(h.snippet)) for h in many.hits] == [
+            (h.id, h.score, str(h.snippet)) for h in one.hits]
+        assert (many.facets, many.suggestion) == (one.facets, one.suggestion)
+
+
+def test_a_worker_that_fails_fails_the_rebuild_and_leaves_the_live_index(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = make_config(tmp_path)
+    with Store(config.STORE) as store:
+        store.upsert_many((doc, None) for doc in filler_documents(300))
+    run_reindex(config, full=True)
+    live = current_path(config.INDEX_DIR)
+    monkeypatch.setattr(parallel, "PROCS", 2)
+    monkeypatch.setattr(parallel, "MIN_SHARE", 100)
+    monkeypatch.setattr(parallel.sys, "executable", "/bin/false")
+    with pytest.raises(RuntimeError, match=r"indexing documents 1 to 150 of the store failed"):
+        run_reindex(config, full=True)
+    assert current_path(config.INDEX_DIR) == live
+    assert sorted(p.name for p in Path(config.INDEX_DIR).glob("gen-*")) == [live.name]
+    assert open_index(config.INDEX_DIR).doc_count() == 300
+
+
+def test_a_large_rebuild_trains_the_same_sentence_splitter_in_a_process_of_its_own(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    models = []
+    for background_docs in (10**9, 0):
+        config = make_config(tmp_path / str(background_docs))
+        with Store(config.STORE) as store:
+            import_paths(store, [DEMO_DIR])
+        monkeypatch.setattr(sentences, "BACKGROUND_DOCS", background_docs)
+        run_reindex(config, full=True)
+        splitter = sentences.load(current_path(config.INDEX_DIR))
+        models.append(splitter._params.__dict__)
+    assert models[0]["abbrev_types"] and models[1] == models[0]

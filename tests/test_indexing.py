@@ -53,8 +53,8 @@ def test_a_crash_halfway_through_a_rebuild_leaves_the_live_index_intact(
         store.upsert(docs[1].replace(body="Another zanzibarian rewrite."))
         real = store.changes_since
 
-        def crash_after_one(seq: int):  # type: ignore[no-untyped-def]
-            for n, stored in enumerate(real(seq)):
+        def crash_after_one(*seqs: int):  # type: ignore[no-untyped-def]
+            for n, stored in enumerate(real(*seqs)):
                 if n == 1:
                     raise RuntimeError("power cut")
                 yield stored

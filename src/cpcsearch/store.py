@@ -226,11 +226,11 @@ class Store:
         ).fetchone()
         return row[0] if row else None
 
-    def changes_since(self, seq: int) -> Iterator[StoredDocument]:
-        """Yield every document (live or gone) written after sequence number `seq`."""
+    def changes_since(self, seq: int, until: int | None = None) -> Iterator[StoredDocument]:
+        """Yield every document (live or gone) written after `seq` (up to `until`, if given)."""
         rows = self.db.execute(
-            "SELECT data, gone, seq FROM documents WHERE seq > ? ORDER BY seq", (seq,)
-        )
+            "SELECT data, gone, seq FROM documents WHERE seq > ? AND seq <= ? ORDER BY seq",
+            (seq, until if until is not None else 2**63 - 1))
         for data, gone, row_seq in rows:
             yield StoredDocument(Document.from_dict(json.loads(data)), bool(gone), row_seq)
 
@@ -250,6 +250,12 @@ class Store:
         """Yield the body text of every live document."""
         for (data,) in self.db.execute("SELECT data FROM documents WHERE gone = 0"):
             yield json.loads(data).get("body", "")
+
+    def live_seqs(self, until: int) -> list[int]:
+        """Return the sequence numbers of the live documents written up to `until`, in order."""
+        rows = self.db.execute(
+            "SELECT seq FROM documents WHERE gone = 0 AND seq <= ? ORDER BY seq", (until,))
+        return [seq for (seq,) in rows]
 
     def last_seq(self) -> int:
         """Return the sequence number of the latest write (0 for an empty store)."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from typing import Any
 
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StopFilter
@@ -13,7 +12,7 @@ from whoosh.support.charset import accent_map
 
 from cpcsearch.document import Document
 from cpcsearch.index.analysis import STOP_WORDS, TOKEN_PATTERN, text_analyzer
-from cpcsearch.index.fast import WordwiseText
+from cpcsearch.index.wordwise import WordwiseText
 
 
 def word_analyzer() -> Any:
@@ -92,7 +91,7 @@ _CONTENT = WordwiseText(analyzer=text_analyzer())  # one word cache for every do
 
 def term_vector(content: str) -> bytes:
     """Return a `content` text's most frequent terms and counts, and its length in terms."""
-    counts = Counter(_CONTENT.terms(content))
+    counts = _CONTENT.counts(content)
     top = counts.most_common(VECTOR_TERMS)
     return GROUP_SEPARATOR.encode().join(
         [str(sum(counts.values())).encode()]

@@ -2,18 +2,26 @@
 
 No Punkt model can be downloaded here, so the splitter learns abbreviations ("U.S.", "Dr.")
 from the corpus it serves; an index without a trained model gets Punkt with no learned parameters.
+For a large store a rebuild trains it in a process of its own (`python -m
+cpcsearch.index.sentences STORE FOLDER`) while it indexes.
 """
 
 from __future__ import annotations
 
 import pickle
+import subprocess
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 
 from nltk.tokenize.punkt import PunktSentenceTokenizer, PunktTrainer
 
+from cpcsearch.store import Store
+
 MODEL_FILE = "punkt.pickle"
 TRAINING_CHARS = 500_000
+# From this many documents on, a rebuild lasts long enough to hide training in another process.
+BACKGROUND_DOCS = 5000
 
 
 def train(texts: Iterable[str]) -> PunktSentenceTokenizer:
@@ -46,3 +54,42 @@ def load(folder: Path) -> PunktSentenceTokenizer:
 def split_sentences(text: str, tokenizer: PunktSentenceTokenizer) -> list[str]:
     """Split text into sentences, paragraph breaks always ending one."""
     return [s for para in text.split("\n\n") for s in tokenizer.tokenize(para.strip()) if s]
+
+
+class Training:
+    """Train the splitter of a new generation on the store and save it in the generation's folder.
+
+    For a large store it starts at once, in a process of its own; `finish` waits for it.
+    """
+
+    def __init__(self, store: Store, folder: Path) -> None:
+        self.store = store
+        self.folder = folder
+        self.process = None
+        if store.count() >= BACKGROUND_DOCS:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", __name__, str(store.path), str(folder)],
+                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+    def finish(self) -> None:
+        """Train here, or wait for the training process; raise if it failed."""
+        if self.process is None:
+            save(train(self.store.bodies()), self.folder)
+            return
+        _, errors = self.process.communicate()
+        if self.process.returncode:
+            lines = errors.strip().splitlines()
+            raise RuntimeError(f"training the sentence splitter for {self.folder} failed "
+                               f"(exit code {self.process.returncode}): "
+                               f"{lines[-1] if lines else ''}")
+
+    def cancel(self) -> None:
+        """Stop the training process, if any."""
+        if self.process is not None:
+            self.process.kill()
+            self.process.communicate()
+
+
+if __name__ == "__main__":
+    with Store(sys.argv[1], create=False) as source:
+        save(train(source.bodies()), Path(sys.argv[2]))

@@ -107,14 +107,8 @@ class _Reporter:
             self.progress(phase, done, total)
 
 
-def _apply_changes(ix: Index, store: Store, since: int, report: _Reporter,
-                   fresh: bool = False) -> tuple[int, int]:
-    """Write the store's changes after `since` into `ix` in one commit.
-
-    A `fresh` (new, empty) index only adds the live documents: nothing is there to replace or
-    delete. Return (indexed, removed).
-    """
-    from cpcsearch.index.building import BuildWriter
+def _apply_changes(ix: Index, store: Store, since: int, report: _Reporter) -> tuple[int, int]:
+    """Write the store's changes after `since` into `ix` in one commit: (indexed, removed)."""
     from cpcsearch.index.schema import to_fields
 
     report("reading store", 0, 1)
@@ -122,8 +116,7 @@ def _apply_changes(ix: Index, store: Store, since: int, report: _Reporter,
     report("reading store", 1, 1)
     indexed = removed = 0
     try:
-        writer = (BuildWriter(ix, compound=False) if fresh
-                  else ix.writer(limitmb=WRITER_MB, compound=False))
+        writer = ix.writer(limitmb=WRITER_MB, compound=False)
     except LockError:
         raise IndexBusy("the index is locked by another writer; try again later") from None
     try:
@@ -131,9 +124,8 @@ def _apply_changes(ix: Index, store: Store, since: int, report: _Reporter,
         # One searcher for every deletion: Whoosh's update_document opens one per document.
         with writer.searcher() as searcher:
             for n, stored in enumerate(store.changes_since(since), 1):
-                if not fresh:
-                    deleted = writer.delete_by_term("id", stored.document.id, searcher=searcher)
-                    removed += deleted if stored.gone else 0
+                deleted = writer.delete_by_term("id", stored.document.id, searcher=searcher)
+                removed += deleted if stored.gone else 0
                 if not stored.gone:
                     writer.add_document(**to_fields(stored.document))
                     indexed += 1
@@ -200,7 +192,7 @@ def _remove_leftovers(index_dir: Path, live: Path | None) -> None:
 
 def _rebuild(store: Store, index_dir: Path, report: _Reporter,
              allow_empty: bool) -> ReindexReport:
-    from cpcsearch.index import sentences
+    from cpcsearch.index import parallel, sentences
     from cpcsearch.index.schema import build_schema
 
     live = _live(index_dir)
@@ -217,12 +209,14 @@ def _rebuild(store: Store, index_dir: Path, report: _Reporter,
     generation = index_dir / f"gen-{max(numbers, default=0) + 1:06d}"
     _remove_leftovers(index_dir, live)
     generation.mkdir()
+    training = None
     try:
         seq = store.last_seq()
         ix = whoosh_index.create_in(str(generation), build_schema())
-        indexed, _ = _apply_changes(ix, store, 0, report, fresh=True)
+        training = sentences.Training(store, generation)
+        indexed = parallel.build(ix, store, seq, report)
         report("fitting models", 0, 1)
-        sentences.save(sentences.train(store.bodies()), generation)
+        training.finish()
         report("fitting models", 1, 1)
         _write_meta(generation, seq, ix.doc_count())
         (generation / COMPLETE).touch()
@@ -234,6 +228,8 @@ def _rebuild(store: Store, index_dir: Path, report: _Reporter,
         tmp_link.symlink_to(generation.name)
         os.replace(tmp_link, index_dir / CURRENT)
     except BaseException:
+        if training is not None:
+            training.cancel()
         shutil.rmtree(generation, ignore_errors=True)
         if live is not None:
             (live / RETIRED).unlink(missing_ok=True)

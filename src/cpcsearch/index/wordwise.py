@@ -1,0 +1,177 @@
+"""Index text fast: each distinct word goes through the analyzer once, not once per occurrence.
+
+Whoosh runs every token of every document through its generator chain of filters, which is
+most of a build's time. Every filter of our analyzers maps one word to terms without looking at
+its neighbours, so a word's terms (and the positions they take) can be worked out once, by the
+analyzer itself, and reused; only the numbering of positions across words is done here, as
+Whoosh's `StopFilter` and `HyphenFilter` do it. Queries still go through the analyzer.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from itertools import chain
+from typing import Any
+
+from whoosh.analysis import (
+    CharsetFilter,
+    CompositeAnalyzer,
+    LowercaseFilter,
+    RegexTokenizer,
+    StopFilter,
+)
+from whoosh.fields import TEXT
+from whoosh.formats import Frequency, Positions
+from whoosh.system import pack_uint
+
+from cpcsearch.index.analysis import HyphenFilter, NltkStemFilter, PossessiveFilter
+
+# Filters whose output for a word depends on that word alone (StopFilter's renumbering and
+# HyphenFilter's shift are the position rules reproduced in `_positions`)..
+WORDWISE_FILTERS = (CharsetFilter, LowercaseFilter, PossessiveFilter, StopFilter, HyphenFilter,
+                    NltkStemFilter)
+# Distinct words remembered per field during one build (a few hundred bytes each).
+CACHE_WORDS = 500_000
+
+Expansion = tuple[tuple[tuple[int, bytes], ...], int]  # ((offset, term), ...), positions taken
+STOPPED: Expansion = ((), 0)
+
+
+def is_wordwise(analyzer: Any) -> bool:
+    """Return whether `analyzer` is a regex tokenizer followed by word-by-word filters only."""
+    items = analyzer.items if isinstance(analyzer, CompositeAnalyzer) else [analyzer]
+    return (isinstance(items[0], RegexTokenizer) and not items[0].gaps
+            and all(isinstance(f, WORDWISE_FILTERS) for f in items[1:])
+            and all(getattr(f, "renumber", True) for f in items[1:]))
+
+
+class Words(dict[str, bytes | Expansion]):
+    """Map each word to the analyzer's terms for it, worked out on first sight.
+
+    A word is usually one term at one position (its bytes); otherwise an `Expansion`.
+    `alone` keeps the encoded value of a term found at one position only.
+    """
+
+    def __init__(self, analyzer: Any) -> None:
+        super().__init__()
+        self.analyzer = analyzer
+        self.alone: dict[int, bytes] = {}
+
+    def __missing__(self, word: str) -> bytes | Expansion:
+        if len(self) > CACHE_WORDS:
+            self.clear()
+        terms = tuple((t.pos, t.text.encode()) for t in self.analyzer(
+            word, positions=True, mode="index") if not t.stopped)
+        if len(terms) == 1 and terms[0][0] == 0:
+            self[word] = terms[0][1]
+        else:
+            self[word] = (terms, max(pos for pos, _ in terms) + 1) if terms else STOPPED
+        return self[word]
+
+
+# The words of every live field, for fields with equal analyzers to share them (content and
+# title, words and title_words); they go with the schema that holds them.
+_LIVE: list[weakref.ref[Words]] = []
+
+
+def shared_words(analyzer: Any) -> Words:
+    """Return the words of a live field whose analyzer equals `analyzer`, or new ones."""
+    for ref in list(_LIVE):
+        words = ref()
+        if words is None:
+            _LIVE.remove(ref)
+        elif words.analyzer == analyzer:
+            return words
+    words = Words(analyzer)
+    _LIVE.append(weakref.ref(words))
+    return words
+
+
+class WordwiseText(TEXT):
+    """A TEXT field indexed through a cache of its analyzer's terms for each distinct word.
+
+    It indexes exactly what TEXT indexes (same terms, frequencies, weights and positions);
+    values other than a plain string, and analyzers not made of word-by-word filters, take
+    TEXT's own path.
+    """
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Whoosh pickles the schema into the index: the cache stays out of it.
+        return {k: v for k, v in self.__dict__.items() if k != "_words"}
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.__getstate__() == self.__getstate__()
+
+    def _found(self, value: Any) -> Iterator[bytes | Expansion] | None:
+        """Return the cached terms of each word of `value` (None: the cache cannot serve it)."""
+        words = self.__dict__.get("_words")
+        if words is None and type(self.format) in (Positions, Frequency) and is_wordwise(
+                self.analyzer):
+            words = self._words = shared_words(self.analyzer)
+        if not isinstance(value, str) or words is None:
+            return None
+        items = self.analyzer.items if isinstance(self.analyzer, CompositeAnalyzer) else [
+            self.analyzer]
+        return map(words.__getitem__, items[0].expression.findall(value))
+
+    def counts(self, value: str) -> Counter[bytes]:
+        """Return how many times each term occurs in `value`, as indexing counts them."""
+        found = self._found(value)
+        if found is None:
+            return Counter(t.text.encode() for t in self.analyzer(value, mode="index"))
+        return _count(found)
+
+    def index(self, value: Any, **kwargs: Any) -> Iterable[tuple[bytes, int, float, bytes]]:
+        """Return (term bytes, frequency, weight, encoded value) for each distinct term."""
+        found = None if kwargs else self._found(value)
+        if found is None:
+            return super().index(value, **kwargs)
+        boost = self.format.field_boost
+        if type(self.format) is Frequency:
+            return [(term, freq, freq * boost, pack_uint(freq))
+                    for term, freq in _count(found).items()]
+        encode = self.format.encode
+        alone = self._words.alone
+        items = []
+        for term, positions in _positions(found).items():
+            if len(positions) == 1:  # most terms occur once in a text: encode each position once
+                value = alone.get(positions[0]) or alone.setdefault(positions[0], encode(positions))
+            else:
+                value = encode(positions)
+            items.append((term, len(positions), len(positions) * boost, value))
+        return items
+
+
+def _count(found: Iterable[bytes | Expansion]) -> Counter[bytes]:
+    """Return how many times each term occurs."""
+    counts: Counter[Any] = Counter(found)
+    for expansion in [key for key in counts if type(key) is not bytes]:
+        times = counts.pop(expansion)
+        for _, term in expansion[0]:
+            counts[term] += times
+    return counts
+
+
+def _positions(found: Iterator[bytes | Expansion]) -> dict[bytes, list[int]]:
+    """Return the positions of each term, numbered as StopFilter and HyphenFilter number them."""
+    poses: defaultdict[bytes, list[int]] = defaultdict(list)
+    pos = 0
+    # StopFilter numbers from the first word it keeps: only leading stop words take a position.
+    for first in found:
+        if first is not STOPPED:
+            break
+        pos += 1
+    else:
+        return poses
+    for expansion in chain([first], found):
+        if type(expansion) is bytes:
+            poses[expansion].append(pos)
+            pos += 1
+        elif expansion is not STOPPED:
+            terms, taken = expansion
+            for offset, term in terms:
+                poses[term].append(pos + offset)
+            pos += taken
+    return poses

@@ -3,9 +3,9 @@
 Run as ``python tests/benchmarks/performance.py [--sizes 1000,5000,21578] [--corpus DIR]``, where
 DIR holds `docs.jsonl` and `queries.txt` (default: the Reuters corpus in `../shared/`). For each
 size, the first N documents are imported into a temporary store and indexed three ways, each build
-in a process of its own so that its peak RSS is its own. The queries then run through the three
-engines interleaved in this one process (query i on every engine before query i+1) after one
-warm-up pass, so that a busy machine slows all three alike and the ratios stay meaningful.
+in a process of its own so that its peak RSS is its own. The queries then run through the
+engines interleaved in this one process (query i on every engine before query i+1), so that a
+busy machine slows them alike and the ratios stay meaningful, in three passes (`interleaved`).
 """
 
 from __future__ import annotations

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from whoosh import collectors
 
 from conftest import FIXTURES_DIR, build_index, make_config
+from cpcsearch.document import Document
 from cpcsearch.index.schema import VECTOR_TERMS, content_text, read_vector
-from cpcsearch.search.arrays import Evaluator, Postings
+from cpcsearch.pipeline import run_reindex
+from cpcsearch.search.arrays import Evaluator, Postings, block_postings
 from cpcsearch.search.engine import SearchEngine
 from cpcsearch.search.feedback import expansion
 from cpcsearch.search.parse import parse_query
 from cpcsearch.search.plan import plan
 from cpcsearch.search.ranking import DEFAULT
 from cpcsearch.search.request import SearchRequest
+from cpcsearch.store import Store
 
 NO_FEEDBACK = replace(DEFAULT, feedback_docs=0)
 
@@ -100,3 +104,39 @@ def test_the_vector_column_holds_each_documents_commonest_terms(index_dir: str) 
         counts, length = read_vector(column[docnum])
         assert length == sum(words.values())
         assert counts == dict(words.most_common(VECTOR_TERMS))
+
+
+def test_a_rebuilds_saved_postings_equal_whooshs_blocks(index_dir: str) -> None:
+    snapshot = SearchEngine(index_dir).live.snapshot()
+    postings = Postings(snapshot.searcher, DEFAULT.k1, DEFAULT.b)
+    (sub, _), = postings.leaves
+    saved = postings.saved[0]
+    assert saved is not None
+    reader = sub.reader()
+    terms = list(reader.lexicon("content"))
+    assert len(terms) > 100
+    for term in terms:
+        docs, freqs = saved.postings(term)
+        expected_docs, expected_freqs = block_postings(reader.postings("content", term))
+        assert docs.tolist() == expected_docs.tolist()
+        assert freqs.tolist() == expected_freqs.tolist()
+    assert saved.postings(b"zzznotaword") is None
+
+
+def test_a_segment_added_by_an_incremental_reindex_scores_as_whoosh_does(tmp_path: Path) -> None:
+    config = build_index(make_config(tmp_path), FIXTURES_DIR / "query_corpus.jsonl")
+    with Store(config.STORE) as store:
+        store.upsert(Document(id="late", title="Caspian gas again", body="Gas and oil news."))
+    run_reindex(config)
+    snapshot = SearchEngine(config.INDEX_DIR).live.snapshot()
+    postings = Postings(snapshot.searcher, DEFAULT.k1, DEFAULT.b)
+    assert len(postings.leaves) == 2 and postings.saved[1] is None  # Whoosh's own writer
+    planned = plan(SearchRequest(q="caspian gas"), parse_query("caspian gas",
+                                                                snapshot.searcher.schema))
+    found = Evaluator(postings, deadline=float("inf"))(planned.query)
+    whoosh = collectors.UnlimitedCollector()
+    snapshot.searcher.search_with_collector(planned.query, whoosh)
+    results = whoosh.results()
+    expected = {results.docnum(i): results.score(i) for i in range(results.scored_length())}
+    assert found.ids.tolist() == sorted(expected)
+    assert found.scores.tolist() == pytest.approx([expected[d] for d in found.ids.tolist()])

@@ -27,6 +27,8 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.util.numlists import delta_encode
 from whoosh.writing import SegmentWriter
 
+from cpcsearch.index import impacts
+
 # The codec's field length for a stored length byte (what it reads back for each posting).
 LENGTHS = [byte_to_length(b) if b else None for b in range(256)]
 
@@ -142,6 +144,9 @@ class BuildWriter(SegmentWriter):
                 for text in sorted(terms):
                     _write_term(writer, text, terms[text], lengths, size, self.codec)
                 writer.finish_field()
+                if fieldname == impacts.FIELD:
+                    impacts.save(impacts.path_for(self.storage.folder,
+                                                  self.newsegment.segment_id()), terms)
                 terms.clear()
             writer.close()
         finally:

@@ -20,6 +20,7 @@ from whoosh.matching import Matcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.searching import Searcher, TimeLimit
 
+from cpcsearch.index import impacts
 from cpcsearch.search.ranking import DisMax
 
 CACHED_TERMS = 20_000  # per commit; a term's arrays take 12 bytes a posting
@@ -51,7 +52,7 @@ class Scored:
 EMPTY = Scored(np.empty(0, np.int64), np.empty(0))
 
 
-def _segment_postings(matcher: Matcher) -> tuple[np.ndarray, np.ndarray]:
+def block_postings(matcher: Matcher) -> tuple[np.ndarray, np.ndarray]:
     """Return the document numbers and weights (frequencies) of a segment's term, block by block.
 
     Reads Whoosh 2.7's W3 posting blocks whole (the version is pinned), where its public
@@ -79,6 +80,10 @@ class Postings:
         self.k1, self.b = k1, b
         self.size = searcher.reader().doc_count_all()
         self.leaves = list(searcher.leaf_searchers())
+        # each segment's saved `content` postings, where a rebuild wrote them
+        self.saved = [impacts.load(sub.reader().storage().folder,
+                                   sub.reader().segment().segment_id())
+                      for sub, _ in self.leaves]
         live = np.zeros(self.size, dtype=bool)
         for sub, offset in self.leaves:
             live[np.fromiter(sub.reader().all_doc_ids(), dtype=np.int64) + offset] = True
@@ -135,12 +140,18 @@ class Postings:
 
     def _read(self, fieldname: str, text: str) -> Scored:
         ids, tfs = [], []
-        for sub, offset in self.leaves:
+        term = self.searcher.schema[fieldname].to_bytes(text)
+        for (sub, offset), saved in zip(self.leaves, self.saved, strict=True):
             reader = sub.reader()
-            if (fieldname, text) in reader:
-                found, weights = _segment_postings(reader.postings(fieldname, text))
-                ids.append(found + offset)
-                tfs.append(weights)
+            if saved is not None and fieldname == impacts.FIELD and saved.has(term):
+                found = saved.postings(term)
+            elif (fieldname, text) in reader:
+                found = block_postings(reader.postings(fieldname, text))
+            else:
+                found = None
+            if found is not None:
+                ids.append(found[0] + offset)
+                tfs.append(found[1])
         if not ids:
             return EMPTY
         docs, tf = np.concatenate(ids), np.concatenate(tfs)

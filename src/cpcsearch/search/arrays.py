@@ -184,30 +184,42 @@ def union(parts: list[Scored], size: int, best: bool = False) -> Scored:
     return Scored(matched, total[matched])
 
 
-def intersection(a: Scored, b: Scored) -> Scored:
+def _mask(b: Scored, size: int) -> np.ndarray:
+    mask = np.zeros(size, dtype=bool)
+    mask[b.ids] = True
+    return mask
+
+
+def _dense(b: Scored, size: int) -> np.ndarray:
+    scores = np.zeros(size)
+    scores[b.ids] = b.scores
+    return scores
+
+
+# Set operations over the document numbers of one commit (`size` of them): a mask or a dense
+# score array of the second operand costs less than sorting both, whatever their sizes.
+def intersection(a: Scored, b: Scored, size: int) -> Scored:
     """Return the documents of both, scored by the sum."""
-    ids, ia, ib = np.intersect1d(a.ids, b.ids, assume_unique=True, return_indices=True)
-    return Scored(ids, a.scores[ia] + b.scores[ib])
+    keep = _mask(b, size)[a.ids]
+    ids = a.ids[keep]
+    return Scored(ids, a.scores[keep] + _dense(b, size)[ids])
 
 
-def restrict(a: Scored, b: Scored) -> Scored:
+def restrict(a: Scored, b: Scored, size: int) -> Scored:
     """Return the documents of `a` that are in `b`, with their scores in `a`."""
-    ids, ia, _ = np.intersect1d(a.ids, b.ids, assume_unique=True, return_indices=True)
-    return Scored(ids, a.scores[ia])
-
-
-def difference(a: Scored, b: Scored) -> Scored:
-    """Return the documents of `a` that are not in `b`, with their scores in `a`."""
-    keep = np.isin(a.ids, b.ids, assume_unique=True, invert=True)
+    keep = _mask(b, size)[a.ids]
     return Scored(a.ids[keep], a.scores[keep])
 
 
-def plus(a: Scored, b: Scored) -> Scored:
+def difference(a: Scored, b: Scored, size: int) -> Scored:
+    """Return the documents of `a` that are not in `b`, with their scores in `a`."""
+    keep = ~_mask(b, size)[a.ids]
+    return Scored(a.ids[keep], a.scores[keep])
+
+
+def plus(a: Scored, b: Scored, size: int) -> Scored:
     """Return the documents of `a`, adding the score in `b` where they match it too."""
-    _, ia, ib = np.intersect1d(a.ids, b.ids, assume_unique=True, return_indices=True)
-    scores = a.scores.copy()
-    scores[ia] += b.scores[ib]
-    return Scored(a.ids, scores)
+    return Scored(a.ids, a.scores + _dense(b, size)[a.ids])
 
 
 class Evaluator:
@@ -229,7 +241,7 @@ class Evaluator:
         if kind is wq.Every and q.fieldname is None:
             return self._every()
         if kind is wq.Not:  # Whoosh scores what a NOT matches 1
-            return difference(self._every(), self(q.query))
+            return difference(self._every(), self(q.query), p.size)
         combine = _COMBINE.get(kind) or (_COMBINE[wq.Or] if isinstance(q, wq.Or) else None)
         if combine is None or any(getattr(q, name, None) for name in ("scale", "minmatch",
                                                                       "tiebreak")):
@@ -268,15 +280,16 @@ class Evaluator:
 _COMBINE: dict[type, Callable[[Evaluator, wq.Query], Scored]] = {
     wq.Or: lambda ev, q: union([ev(s) for s in q.subqueries], ev.postings.size),
     DisMax: lambda ev, q: union([ev(s) for s in q.subqueries], ev.postings.size, best=True),
-    wq.And: lambda ev, q: _fold(intersection, [ev(s) for s in q.subqueries]),
-    wq.AndNot: lambda ev, q: difference(ev(q.a), ev(q.b)),
-    wq.AndMaybe: lambda ev, q: plus(ev(q.a), ev(q.b)),
-    wq.Require: lambda ev, q: restrict(ev(q.a), ev(q.b)),
+    wq.And: lambda ev, q: _fold(intersection, [ev(s) for s in q.subqueries], ev.postings.size),
+    wq.AndNot: lambda ev, q: difference(ev(q.a), ev(q.b), ev.postings.size),
+    wq.AndMaybe: lambda ev, q: plus(ev(q.a), ev(q.b), ev.postings.size),
+    wq.Require: lambda ev, q: restrict(ev(q.a), ev(q.b), ev.postings.size),
 }
 
 
-def _fold(step: Callable[[Scored, Scored], Scored], parts: list[Scored]) -> Scored:
+def _fold(step: Callable[[Scored, Scored, int], Scored], parts: list[Scored],
+          size: int) -> Scored:
     result = parts[0] if parts else EMPTY
     for part in parts[1:]:
-        result = step(result, part)
+        result = step(result, part, size)
     return result

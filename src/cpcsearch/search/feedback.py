@@ -70,7 +70,7 @@ def rerank(found: Scored, query_weight: float, postings: Postings,
                       for word, weight in words.items()
                       if postings.searcher.doc_frequency(CONTENT, word) <= common], postings.size)
     original = found.scaled((1 - rank.feedback_weight) / query_weight)
-    return plus(original, expanded.scaled(rank.feedback_weight))
+    return plus(original, expanded.scaled(rank.feedback_weight), postings.size)
 
 
 def query_weight(leaves: list[object]) -> float:

@@ -47,7 +47,7 @@ def retrieve(postings: Postings, plan: Plan, time_limit: float = TIME_LIMIT,
     evaluate = Evaluator(postings, time.monotonic() + time_limit)
     found = evaluate(plan.query)
     if plan.filter is not None:
-        found = restrict(found, evaluate(plan.filter))
+        found = restrict(found, evaluate(plan.filter), postings.size)
     if plan.sortedby:
         ranked = by_column(found.ids, postings.column(plan.sortedby), plan.depth, plan.reverse)
     else:

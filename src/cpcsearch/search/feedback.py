@@ -63,12 +63,12 @@ def rerank(found: Scored, query_weight: float, postings: Postings,
     """
     first = [docnum for docnum, _ in found.best(rank.feedback_docs)]
     words = expansion(first, doc_terms, rank.feedback_terms)
-    # A word in many articles says little about this topic, and costs the most to score: it
-    # keeps its share of the weight but is left out.
+    # A word in many articles says little about this topic: it keeps its share of the weight
+    # but is left out.
     common = rank.feedback_common * postings.searcher.doc_count()
-    expanded = union([postings.term(CONTENT, word).scaled(weight)
-                      for word, weight in words.items()
-                      if postings.searcher.doc_frequency(CONTENT, word) <= common], postings.size)
+    lists = [(postings.term(CONTENT, word), weight) for word, weight in words.items()]
+    expanded = union([term.scaled(weight) for term, weight in lists if len(term.ids) <= common],
+                     postings.size)
     original = found.scaled((1 - rank.feedback_weight) / query_weight)
     return plus(original, expanded.scaled(rank.feedback_weight), postings.size)
 

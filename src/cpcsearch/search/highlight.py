@@ -46,7 +46,7 @@ def mark_terms(text: str, terms: set[str]) -> Markup:
 
 def _distinct(text: str, terms: set[str]) -> set[str]:
     found: set[str] = set()
-    for word in TOKEN.findall(text):
+    for word in set(TOKEN.findall(text.lower())):  # the analyzer lowercases first
         found |= word_terms(word) & terms
     return found
 

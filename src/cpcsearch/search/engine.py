@@ -1,9 +1,9 @@
 """Searching the live index, as one straight pipeline.
 
 parse (text → query tree) → plan (filters, sort, depth) → retrieve (array scoring of the
-query tree, which ranks: see `ranking.py`) → present (hits with snippets,
-facet counts, "did you mean"). The web page, the JSON
-API, the CLI and the relevance benchmark all call `SearchEngine.search()`.
+query tree, then feedback: see `ranking.py`) → present (hits with snippets, facet counts, "did
+you mean"). The web page, the JSON API, the CLI and the relevance benchmark all call
+`SearchEngine.search()`.
 """
 
 from __future__ import annotations

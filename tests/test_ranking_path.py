@@ -8,10 +8,19 @@ from pathlib import Path
 
 import pytest
 from whoosh import collectors
+from whoosh.fields import Schema
 
 from conftest import FIXTURES_DIR, build_index, make_config
 from cpcsearch.document import Document
-from cpcsearch.index.schema import VECTOR_TERMS, content_text, read_vector
+from cpcsearch.index import parallel
+from cpcsearch.index import schema as schema_module
+from cpcsearch.index.schema import (
+    VECTOR_TERMS,
+    build_schema,
+    content_text,
+    read_vector,
+    to_fields,
+)
 from cpcsearch.pipeline import run_reindex
 from cpcsearch.search.arrays import Evaluator, Postings, block_postings
 from cpcsearch.search.engine import SearchEngine
@@ -140,3 +149,26 @@ def test_a_segment_added_by_an_incremental_reindex_scores_as_whoosh_does(tmp_pat
     expected = {results.docnum(i): results.score(i) for i in range(results.scored_length())}
     assert found.ids.tolist() == sorted(expected)
     assert found.scores.tolist() == pytest.approx([expected[d] for d in found.ids.tolist()])
+
+
+def test_an_index_built_before_vectors_searches_without_feedback_and_takes_updates(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def without_vector() -> Schema:
+        schema = build_schema()
+        schema.remove("vector")
+        return schema
+
+    with monkeypatch.context() as patch:  # the schema and fields of the previous version
+        patch.setattr(schema_module, "build_schema", without_vector)
+        for module in (schema_module, parallel):
+            patch.setattr(module, "to_fields", lambda doc: {
+                k: v for k, v in to_fields(doc).items() if k != "vector"})
+        config = build_index(make_config(tmp_path), FIXTURES_DIR / "query_corpus.jsonl")
+    request = SearchRequest(q="caspian gas pipeline", per_page=100)
+    fed = SearchEngine(config.INDEX_DIR).search(request)
+    plain = SearchEngine(config.INDEX_DIR, rank=NO_FEEDBACK).search(request)
+    assert fed.total and [h.id for h in fed.hits] == [h.id for h in plain.hits]
+    with Store(config.STORE) as store:
+        store.upsert(Document(id="late", title="Caspian gas pipeline news", body="Gas news."))
+    run_reindex(config)
+    assert "late" in [h.id for h in SearchEngine(config.INDEX_DIR).search(request).hits]

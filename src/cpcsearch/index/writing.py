@@ -121,13 +121,16 @@ def _apply_changes(ix: Index, store: Store, since: int, report: _Reporter) -> tu
         raise IndexBusy("the index is locked by another writer; try again later") from None
     try:
         report("indexing", 0, total)
+        # An index built by an earlier version lacks later fields (until `reindex --full`).
+        known = set(ix.schema.names())
         # One searcher for every deletion: Whoosh's update_document opens one per document.
         with writer.searcher() as searcher:
             for n, stored in enumerate(store.changes_since(since), 1):
                 deleted = writer.delete_by_term("id", stored.document.id, searcher=searcher)
                 removed += deleted if stored.gone else 0
                 if not stored.gone:
-                    writer.add_document(**to_fields(stored.document))
+                    fields = to_fields(stored.document)
+                    writer.add_document(**{k: v for k, v in fields.items() if k in known})
                     indexed += 1
                 report("indexing", n, total)
         report("committing", 0, 1)

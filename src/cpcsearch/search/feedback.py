@@ -23,7 +23,9 @@ class DocTerms:
 
     def __init__(self, searcher: Searcher) -> None:
         reader = searcher.reader()
-        self.column = reader.column_reader("vector") if reader.has_column("vector") else None
+        # an index built before vectors were kept ranks without feedback
+        self.column = (reader.column_reader("vector") if "vector" in searcher.schema
+                       and reader.has_column("vector") else None)
         self._lock = threading.Lock()  # the column's file is read with a seek
 
     def __call__(self, docnum: int) -> tuple[dict[str, int], int]:

@@ -61,15 +61,22 @@ class Snapshot:
     searcher: Searcher
     folder: Path
     _derived: dict[str, Any] = field(default_factory=dict)
+    _lock: threading.RLock = field(default_factory=threading.RLock)
 
     def __post_init__(self) -> None:
         weakref.finalize(self, self.searcher.close)
+        # Whoosh opens a column's file on first use without a lock: two requests reading stored
+        # fields at once could both open it, and one file would never be closed.
+        for sub, _ in self.searcher.leaf_searchers():
+            if sub.reader().doc_count_all():
+                sub.reader().stored_fields(0)
 
     def derived(self, key: str, make: Callable[[Searcher], Any]) -> Any:
         """Return `make(searcher)`, computed once per commit (facet columns, the splitter)."""
-        if key not in self._derived:
-            self._derived[key] = make(self.searcher)
-        return self._derived[key]
+        with self._lock:
+            if key not in self._derived:
+                self._derived[key] = make(self.searcher)
+            return self._derived[key]
 
 
 class LiveIndex:

@@ -21,6 +21,11 @@ SUFFIX = ".content.npz"
 MAX_TERM = 48
 
 
+def covers(fieldname: str, term: bytes) -> bool:
+    """Tell whether saved lists answer for a term (`content` terms, but the longest ones)."""
+    return fieldname == FIELD and len(term) <= MAX_TERM
+
+
 def path_for(folder: str | Path, segment_id: str) -> Path:
     """Return the file of a segment's arrays."""
     return Path(folder) / f"{segment_id}{SUFFIX}"
@@ -50,10 +55,6 @@ class Impacts:
         with np.load(path) as data:
             self.terms, self.starts = data["terms"], data["starts"]
             self.docs, self.freqs = data["docs"], data["freqs"]
-
-    def has(self, text: bytes) -> bool:
-        """Tell whether the saved lists answer for `text` (every term but the longest ones)."""
-        return len(text) <= MAX_TERM
 
     def postings(self, text: bytes) -> tuple[np.ndarray, np.ndarray] | None:
         """Return a term's document numbers and frequencies, or None if it has none here."""

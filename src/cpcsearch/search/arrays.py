@@ -143,7 +143,7 @@ class Postings:
         term = self.searcher.schema[fieldname].to_bytes(text)
         for (sub, offset), saved in zip(self.leaves, self.saved, strict=True):
             reader = sub.reader()
-            if saved is not None and fieldname == impacts.FIELD and saved.has(term):
+            if saved is not None and impacts.covers(fieldname, term):
                 found = saved.postings(term)
             elif (fieldname, text) in reader:
                 found = block_postings(reader.postings(fieldname, text))

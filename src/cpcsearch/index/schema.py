@@ -102,9 +102,9 @@ def read_vector(value: bytes) -> tuple[dict[str, int], int]:
     """Return the terms and counts of a `vector` column value, and the document's length."""
     if not value:
         return {}, 0
-    length, *pairs = value.decode().split(GROUP_SEPARATOR)
-    return {term: int(n) for term, n in (pair.split(FACET_SEPARATOR) for pair in pairs)}, int(
-        length)
+    # one split for both separators: [length, term, count, term, count, ...]
+    parts = value.decode().replace(FACET_SEPARATOR, GROUP_SEPARATOR).split(GROUP_SEPARATOR)
+    return dict(zip(parts[1::2], map(int, parts[2::2]), strict=True)), int(parts[0])
 
 
 def content_text(title: str, section: str, authors: list[str], topics: list[str], summary: str,

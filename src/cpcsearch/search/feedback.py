@@ -7,9 +7,10 @@ changes: the matches, their total and the facets stay those of the reader's quer
 
 from __future__ import annotations
 
+import heapq
 import threading
-from collections import Counter
 from collections.abc import Callable
+from operator import itemgetter
 
 from whoosh.searching import Searcher
 
@@ -46,13 +47,14 @@ def expansion(ranked: list[int], doc_terms: Callable[[int], tuple[dict[str, int]
     """
     weights = [1.0 / rank for rank in range(1, len(ranked) + 1)]
     total = sum(weights)
-    model: Counter[str] = Counter()
+    model: dict[str, float] = {}
+    get = model.get  # a plain dict: a Counter's missing keys cost a Python call each
     for docnum, weight in zip(ranked, weights, strict=True):
         counts, length = doc_terms(docnum)
         share = weight / total / (length or 1)
         for word, count in counts.items():
-            model[word] += share * count
-    best = model.most_common(size)
+            model[word] = get(word, 0.0) + share * count
+    best = heapq.nlargest(size, model.items(), key=itemgetter(1))
     norm = sum(value for _, value in best) or 1.0
     return {word: value / norm for word, value in best}
 

@@ -102,3 +102,19 @@ def test_snippet_shows_the_best_passage_sentence_aligned(tmp_path: Path) -> None
     assert hit.snippet.startswith("… The U.S. Department of State said")
     assert "<mark>fertiliser</mark>" in hit.snippet and "<mark>ferries</mark>" in hit.snippet
     assert "<mark>Grain</mark>" in hit.title_html
+
+
+def test_the_snippet_splitter_finds_the_sentences_nltk_finds(demo_docs: dict) -> None:
+    """Punkt's patterns matched by `re` (`StdlibPatterns`) split exactly as NLTK's own setup."""
+    from nltk.tokenize.punkt import PunktSentenceTokenizer
+
+    from cpcsearch.index import sentences
+
+    bodies = [doc.body for doc in demo_docs.values()]
+    params = sentences.train(bodies)._params
+    ours = PunktSentenceTokenizer(params, lang_vars=sentences.StdlibPatterns())
+    nltk_own = PunktSentenceTokenizer(params)
+    texts = [*bodies, 'He said "No." Then (in 2019) the U.S. left... Why? Rates rose 2.5 pct.']
+    spans = [list(ours.span_tokenize(text)) for text in texts]
+    assert spans == [list(nltk_own.span_tokenize(text)) for text in texts]
+    assert sum(map(len, spans)) > 2 * len(texts)  # real splitting happened

@@ -140,7 +140,7 @@ class SearchEngine:
     @staticmethod
     def _splitter(snapshot: Snapshot) -> object:
         return snapshot.derived("splitter", lambda _: partial(
-            sentences.split_sentences, tokenizer=sentences.load(snapshot.folder)))
+            sentences.sentence_spans, tokenizer=sentences.load(snapshot.folder)))
 
     def suggest(self, text: str, limit: int = 8) -> list[dict[str, str]]:
         """Return completions for a query being typed."""

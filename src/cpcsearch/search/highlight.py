@@ -9,6 +9,7 @@ pass over the text rather than a full analysis.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable
 from functools import lru_cache
 
@@ -31,23 +32,43 @@ def word_terms(word: str) -> frozenset[str]:
     return frozenset(t.text for t in _ANALYZER(word))
 
 
+Match = tuple[int, int, frozenset[str]]  # a word's span in a text, and its query terms
+
+
+def matches(text: str, terms: set[str]) -> list[Match]:
+    """Return every word of `text` that has one of `terms`, with its span and those terms."""
+    found = []
+    for match in TOKEN.finditer(text):
+        word = word_terms(match.group())
+        if not word.isdisjoint(terms):
+            found.append((match.start(), match.end(), word & terms))
+    return found
+
+
+def _marked(text: str, found: list[Match], start: int, end: int) -> Markup:
+    """Return `text[start:end]` escaped, with the words of `found` in that span marked."""
+    pieces: list[str] = []
+    last = start
+    for word_start, word_end, _ in found:
+        if start <= word_start and word_end <= end:
+            pieces.append(escape(text[last:word_start]))
+            pieces.append(Markup("<mark>%s</mark>") % text[word_start:word_end])
+            last = word_end
+    pieces.append(escape(text[last:end]))
+    return Markup("").join(pieces)
+
+
 def mark_terms(text: str, terms: set[str]) -> Markup:
     """Return `text` escaped, with every word that has one of `terms` marked."""
-    pieces: list[str] = []
-    last = 0
-    for match in TOKEN.finditer(text):
-        if word_terms(match.group()) & terms:
-            pieces.append(escape(text[last:match.start()]))
-            pieces.append(Markup("<mark>%s</mark>") % match.group())
-            last = match.end()
-    pieces.append(escape(text[last:]))
-    return Markup("").join(pieces)
+    return _marked(text, matches(text, terms), 0, len(text))
 
 
 def _distinct(text: str, terms: set[str]) -> set[str]:
     found: set[str] = set()
     for word in set(TOKEN.findall(text.lower())):  # the analyzer lowercases first
-        found |= word_terms(word) & terms
+        terms_of_word = word_terms(word)
+        if not terms_of_word.isdisjoint(terms):
+            found |= terms_of_word & terms
     return found
 
 
@@ -62,56 +83,70 @@ def _best_paragraph(paragraphs: list[str], terms: set[str]) -> int:
     return max(range(len(paragraphs)), key=lambda i: (found[i], -i))
 
 
-def best_passage(sentences: list[str], terms: set[str],
-                 limit: int = SNIPPET_CHARS) -> tuple[str, bool, bool]:
-    """Return the run of sentences with the most distinct terms, and whether text precedes/follows.
+Span = tuple[int, int]
+
+
+def best_passage(sentences: list[Span], found: list[Match],
+                 limit: int = SNIPPET_CHARS) -> tuple[Span, bool, bool]:
+    """Return the run of sentences with the most distinct terms (its first and last character),
+    and whether sentences precede/follow it.
 
     Among equals, a passage that opens on a matching sentence wins, then the earlier one, so a
     document's lead shows when nothing matches better.
     """
+    if not sentences:
+        return (0, 0), False, False
+    starts = [start for start, _ in sentences]
+    matched: list[set[str]] = [set() for _ in sentences]
+    for word_start, _, terms in found:
+        i = bisect_right(starts, word_start) - 1
+        if i >= 0 and word_start < sentences[i][1]:
+            matched[i] |= terms
     best, best_score = (0, 1), (-1, False)
-    matched = [_distinct(s, terms) for s in sentences]
-    for start in range(len(sentences)):
-        found: set[str] = set()
-        length, end = 0, start
-        while end < len(sentences) and (end == start or length + len(sentences[end]) <= limit):
-            found |= matched[end]
-            length += len(sentences[end]) + 1
+    for first in range(len(sentences)):
+        distinct: set[str] = set()
+        end = first
+        while end < len(sentences) and (end == first
+                                        or sentences[end][1] - starts[first] <= limit):
+            distinct |= matched[end]
             end += 1
-        score = (len(found), bool(matched[start]))
+        score = (len(distinct), bool(matched[first]))
         if score > best_score:
-            best, best_score = (start, end), score
-    start, end = best
-    passage = " ".join(sentences[start:end]) if sentences else ""
-    cut = len(passage) > limit
-    if cut:
-        passage = passage[:limit].rsplit(" ", 1)[0]
-    return passage, start > 0, end < len(sentences) or cut
+            best, best_score = (first, end), score
+    first, end = best
+    return (starts[first], sentences[end - 1][1]), first > 0, end < len(sentences)
 
 
-def _window(paragraph: str, terms: set[str]) -> tuple[str, bool, bool]:
+def _window(paragraph: str, found: list[Match]) -> tuple[Span, bool, bool]:
     """Return the part of a long paragraph around its first match, and whether it was cut."""
     if len(paragraph) <= WINDOW_CHARS:
-        return paragraph, False, False
-    first = next((m.start() for m in TOKEN.finditer(paragraph)
-                  if word_terms(m.group()) & terms), 0)
-    start = max(0, first - LEAD_CHARS)
-    end = start + WINDOW_CHARS
-    return paragraph[start:end], start > 0, end < len(paragraph)
+        return (0, len(paragraph)), False, False
+    start = max(0, (found[0][0] if found else 0) - LEAD_CHARS)
+    end = min(len(paragraph), start + WINDOW_CHARS)
+    return (start, end), start > 0, end < len(paragraph)
 
 
-def snippet(text: str, terms: set[str], splitter: Callable[[str], list[str]]) -> Markup:
-    """Return the best passage of a text (paragraphs apart by blank lines) as marked HTML."""
+def snippet(text: str, terms: set[str], sentences: Callable[[str], list[Span]]) -> Markup:
+    """Return the best passage of a text (paragraphs apart by blank lines) as marked HTML.
+
+    `sentences` returns the sentence spans of a text.
+    """
     paragraphs = [p for p in text.split("\n\n") if p.strip()] or [""]
     best = _best_paragraph(paragraphs, terms)
-    window, cut_before, cut_after = _window(paragraphs[best], terms)
-    sentences = splitter(window) if window else []
-    if cut_before and len(sentences) > 1:
-        sentences = sentences[1:]  # the first one starts mid-sentence
-    if cut_after and len(sentences) > 1:
-        sentences = sentences[:-1]
-    passage, before, after = best_passage(sentences, terms)
-    before, after = before or cut_before, after or cut_after
-    html = mark_terms(passage, terms)
-    return Markup("").join([Markup("… ") if before or best > 0 else Markup(""), html,
-                            Markup(" …") if after or best < len(paragraphs) - 1 else Markup("")])
+    paragraph = paragraphs[best]
+    found = matches(paragraph, terms)
+    (start, end), cut_before, cut_after = _window(paragraph, found)
+    spans = [(start + a, start + b) for a, b in sentences(paragraph[start:end])]
+    if cut_before and len(spans) > 1:
+        spans = spans[1:]  # the first one starts mid-sentence
+    if cut_after and len(spans) > 1:
+        spans = spans[:-1]
+    (start, end), before, after = best_passage(spans, found)
+    if end - start > SNIPPET_CHARS:  # one long sentence: cut at a space
+        space = paragraph.rfind(" ", start, start + SNIPPET_CHARS)
+        end, after = (space if space > start else start + SNIPPET_CHARS), True
+    html = _marked(paragraph, found, start, end)
+    before = before or cut_before or best > 0
+    after = after or cut_after or best < len(paragraphs) - 1
+    return Markup("").join([Markup("… ") if before else Markup(""), html,
+                            Markup(" …") if after else Markup("")])

@@ -104,8 +104,8 @@ def _split(value: str | None) -> list[str]:
 
 
 def make_hit(searcher: Searcher, docnum: int, score: float, terms: set[str],
-             splitter: Callable[[str], list[str]] | None) -> Hit:
-    """Return one hit; with a sentence splitter, with a snippet of its best passage."""
+             splitter: Callable[[str], list[tuple[int, int]]] | None) -> Hit:
+    """Return one hit; with a sentence splitter (text → spans), a snippet of its best passage."""
     stored = searcher.stored_fields(docnum)
     text = stored.get("body") or stored.get("summary", "")
     return Hit(

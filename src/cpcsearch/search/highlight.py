@@ -35,10 +35,11 @@ def word_terms(word: str) -> frozenset[str]:
 Match = tuple[int, int, frozenset[str]]  # a word's span in a text, and its query terms
 
 
-def matches(text: str, terms: set[str]) -> list[Match]:
-    """Return every word of `text` that has one of `terms`, with its span and those terms."""
+def matches(text: str, terms: set[str], start: int = 0, end: int | None = None) -> list[Match]:
+    """Return every word of `text[start:end]` that has one of `terms`, with its span and those
+    terms."""
     found = []
-    for match in TOKEN.finditer(text):
+    for match in TOKEN.finditer(text, start, len(text) if end is None else end):
         word = word_terms(match.group())
         if not word.isdisjoint(terms):
             found.append((match.start(), match.end(), word & terms))
@@ -117,11 +118,13 @@ def best_passage(sentences: list[Span], found: list[Match],
     return (starts[first], sentences[end - 1][1]), first > 0, end < len(sentences)
 
 
-def _window(paragraph: str, found: list[Match]) -> tuple[Span, bool, bool]:
+def _window(paragraph: str, terms: set[str]) -> tuple[Span, bool, bool]:
     """Return the part of a long paragraph around its first match, and whether it was cut."""
     if len(paragraph) <= WINDOW_CHARS:
         return (0, len(paragraph)), False, False
-    start = max(0, (found[0][0] if found else 0) - LEAD_CHARS)
+    first = next((m.start() for m in TOKEN.finditer(paragraph)
+                  if not word_terms(m.group()).isdisjoint(terms)), 0)
+    start = max(0, first - LEAD_CHARS)
     end = min(len(paragraph), start + WINDOW_CHARS)
     return (start, end), start > 0, end < len(paragraph)
 
@@ -134,8 +137,8 @@ def snippet(text: str, terms: set[str], sentences: Callable[[str], list[Span]]) 
     paragraphs = [p for p in text.split("\n\n") if p.strip()] or [""]
     best = _best_paragraph(paragraphs, terms)
     paragraph = paragraphs[best]
-    found = matches(paragraph, terms)
-    (start, end), cut_before, cut_after = _window(paragraph, found)
+    (start, end), cut_before, cut_after = _window(paragraph, terms)
+    found = matches(paragraph, terms, start, end)
     spans = [(start + a, start + b) for a, b in sentences(paragraph[start:end])]
     if cut_before and len(spans) > 1:
         spans = spans[1:]  # the first one starts mid-sentence

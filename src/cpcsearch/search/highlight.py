@@ -24,6 +24,8 @@ WINDOW_CHARS = 2 * SNIPPET_CHARS
 LEAD_CHARS = SNIPPET_CHARS // 2
 TOKEN = re.compile(TOKEN_PATTERN)
 _ANALYZER = text_analyzer()
+Span = tuple[int, int]  # a stretch of a text: its first character and the one after its last
+Match = tuple[int, int, frozenset[str]]  # a word's span in a text, and its query terms
 
 
 @lru_cache(maxsize=200_000)
@@ -32,10 +34,7 @@ def word_terms(word: str) -> frozenset[str]:
     return frozenset(t.text for t in _ANALYZER(word))
 
 
-Match = tuple[int, int, frozenset[str]]  # a word's span in a text, and its query terms
-
-
-def matches(text: str, terms: set[str], start: int = 0, end: int | None = None) -> list[Match]:
+def _matches(text: str, terms: set[str], start: int = 0, end: int | None = None) -> list[Match]:
     """Return every word of `text[start:end]` that has one of `terms`, with its span and those
     terms."""
     found = []
@@ -61,7 +60,7 @@ def _marked(text: str, found: list[Match], start: int, end: int) -> Markup:
 
 def mark_terms(text: str, terms: set[str]) -> Markup:
     """Return `text` escaped, with every word that has one of `terms` marked."""
-    return _marked(text, matches(text, terms), 0, len(text))
+    return _marked(text, _matches(text, terms), 0, len(text))
 
 
 def _distinct(text: str, terms: set[str]) -> set[str]:
@@ -83,8 +82,6 @@ def _best_paragraph(paragraphs: list[str], terms: set[str]) -> int:
     found = [len(_distinct(p, terms)) for p in paragraphs]
     return max(range(len(paragraphs)), key=lambda i: (found[i], -i))
 
-
-Span = tuple[int, int]
 
 
 def best_passage(sentences: list[Span], found: list[Match],
@@ -138,7 +135,7 @@ def snippet(text: str, terms: set[str], sentences: Callable[[str], list[Span]]) 
     best = _best_paragraph(paragraphs, terms)
     paragraph = paragraphs[best]
     (start, end), cut_before, cut_after = _window(paragraph, terms)
-    found = matches(paragraph, terms, start, end)
+    found = _matches(paragraph, terms, start, end)
     spans = [(start + a, start + b) for a, b in sentences(paragraph[start:end])]
     if cut_before and len(spans) > 1:
         spans = spans[1:]  # the first one starts mid-sentence

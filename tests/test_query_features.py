@@ -104,16 +104,25 @@ def test_snippet_shows_the_best_passage_sentence_aligned(tmp_path: Path) -> None
     assert "<mark>Grain</mark>" in hit.title_html
 
 
-def test_the_snippet_splitter_finds_the_sentences_nltk_finds(demo_docs: dict) -> None:
-    """Punkt's patterns matched by `re` (`StdlibPatterns`) split exactly as NLTK's own setup."""
-    from nltk.tokenize.punkt import PunktSentenceTokenizer
+def test_punkt_on_stdlib_patterns_learns_and_splits_as_nltk_own(demo_docs: dict) -> None:
+    """Punkt with its patterns matched by `re` (see `sentences.StdlibPatterns`) learns the same
+    parameters and finds the same sentences as NLTK's own setup."""
+    from nltk.tokenize.punkt import PunktSentenceTokenizer, PunktTrainer
 
     from cpcsearch.index import sentences
 
     bodies = [doc.body for doc in demo_docs.values()]
-    params = sentences.train(bodies)._params
-    ours = PunktSentenceTokenizer(params, lang_vars=sentences.StdlibPatterns())
-    nltk_own = PunktSentenceTokenizer(params)
+    assert sum(map(len, bodies)) < sentences.TRAINING_CHARS  # all of them are learnt from
+    trainer = PunktTrainer()
+    trainer.INCLUDE_ALL_COLLOCS = True
+    for body in bodies:
+        trainer.train(body, finalize=False)
+    trainer.finalize_training()
+    nltk_own = PunktSentenceTokenizer(trainer.get_params())
+    ours = sentences.train(bodies)
+    learnt = ("abbrev_types", "collocations", "sent_starters", "ortho_context")
+    assert all(getattr(ours._params, name) == getattr(nltk_own._params, name) for name in learnt)
+    assert ours._params.abbrev_types  # something was learnt
     texts = [*bodies, 'He said "No." Then (in 2019) the U.S. left... Why? Rates rose 2.5 pct.']
     spans = [list(ours.span_tokenize(text)) for text in texts]
     assert spans == [list(nltk_own.span_tokenize(text)) for text in texts]

@@ -16,7 +16,12 @@ from collections.abc import Iterable
 from functools import cached_property
 from pathlib import Path
 
-from nltk.tokenize.punkt import PunktLanguageVars, PunktSentenceTokenizer, PunktTrainer
+from nltk.tokenize.punkt import (
+    PunktLanguageVars,
+    PunktSentenceTokenizer,
+    PunktToken,
+    PunktTrainer,
+)
 
 from cpcsearch.store import Store
 
@@ -30,8 +35,8 @@ class StdlibPatterns(PunktLanguageVars):
     """Punkt's own patterns, matched by the standard `re` module.
 
     NLTK 3.10 runs every pattern through the `regex` engine under a timeout, a guard against
-    patterns that callers supply; Punkt's are NLTK's fixed ones, and the guard made a snippet's
-    sentence splitting 1.6 times as slow (the sentences are the same: a test compares them).
+    patterns that callers supply; Punkt's are NLTK's fixed ones, and the guard made training and
+    splitting two to three times as slow (the sentences are the same: a test compares them).
     """
 
     re_boundary_realignment = re.compile(PunktLanguageVars.re_boundary_realignment.pattern,
@@ -52,9 +57,23 @@ class StdlibPatterns(PunktLanguageVars):
         return self._period_context
 
 
+class StdlibToken(PunktToken):
+    """Punkt's token, its patterns matched by `re` (see `StdlibPatterns`)."""
+
+    __slots__ = ()
+    _RE_ELLIPSIS = re.compile(PunktToken._RE_ELLIPSIS.pattern)
+    _RE_NUMERIC = re.compile(PunktToken._RE_NUMERIC.pattern)
+    _RE_INITIAL = re.compile(PunktToken._RE_INITIAL.pattern, re.UNICODE)
+    _RE_ALPHA = re.compile(PunktToken._RE_ALPHA.pattern, re.UNICODE)
+
+
+def _splitter(params: object = None) -> PunktSentenceTokenizer:
+    return PunktSentenceTokenizer(params, lang_vars=StdlibPatterns(), token_cls=StdlibToken)
+
+
 def train(texts: Iterable[str]) -> PunktSentenceTokenizer:
     """Return a Punkt tokenizer trained on (a bounded sample of) `texts`."""
-    trainer = PunktTrainer()
+    trainer = PunktTrainer(lang_vars=StdlibPatterns(), token_cls=StdlibToken)
     trainer.INCLUDE_ALL_COLLOCS = True
     size = 0
     for text in texts:
@@ -63,21 +82,23 @@ def train(texts: Iterable[str]) -> PunktSentenceTokenizer:
         if size > TRAINING_CHARS:
             break
     trainer.finalize_training()
-    return PunktSentenceTokenizer(trainer.get_params())
+    return _splitter(trainer.get_params())
 
 
 def save(tokenizer: PunktSentenceTokenizer, folder: Path) -> None:
-    """Write a trained tokenizer beside the index it was trained for."""
+    """Write a trained tokenizer's parameters beside the index it was trained for."""
     tmp = folder / f"{MODEL_FILE}.tmp"
-    tmp.write_bytes(pickle.dumps(tokenizer))
+    tmp.write_bytes(pickle.dumps(tokenizer._params))
     tmp.replace(folder / MODEL_FILE)
 
 
 def load(folder: Path) -> PunktSentenceTokenizer:
     """Return the tokenizer saved beside an index (our own file), or an untrained one."""
     path = folder / MODEL_FILE
-    params = pickle.loads(path.read_bytes())._params if path.exists() else None
-    return PunktSentenceTokenizer(params, lang_vars=StdlibPatterns())
+    if not path.exists():
+        return _splitter()
+    saved = pickle.loads(path.read_bytes())
+    return _splitter(getattr(saved, "_params", saved))  # older indexes saved the tokenizer
 
 
 def sentence_spans(text: str, tokenizer: PunktSentenceTokenizer) -> list[tuple[int, int]]:

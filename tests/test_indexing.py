@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -138,6 +139,23 @@ def test_retired_generations_go_after_their_grace_period(tmp_path: Path) -> None
         os.utime(index_dir / "gen-000001" / writing.RETIRED, (long_ago, long_ago))
         reindex(store, index_dir, full=True)
     assert sorted(p.name for p in index_dir.glob("gen-*")) == ["gen-000002", "gen-000003"]
+
+
+def test_a_rebuild_replaces_an_index_copied_without_its_link(tmp_path: Path) -> None:
+    """`cp -r` of an index folder turns `current` into a copy of the live generation."""
+    config = build_index(make_config(tmp_path), *PAGES[:3])
+    index_dir = Path(config.INDEX_DIR)
+    copied = tmp_path / "copied"
+    shutil.copytree(index_dir, copied)  # follows the link, as `cp -r` does
+    assert not (copied / writing.CURRENT).is_symlink()
+    with Store(config.STORE) as store:
+        reindex(store, copied, full=True)
+        title = next(iter(store.changes_since(0))).document.title
+    assert (copied / writing.CURRENT).is_symlink()
+    assert open_index(copied).doc_count() == 3
+    retired = next(copied.glob("gen-*-copied"))
+    assert (retired / writing.RETIRED).exists()  # kept for its searchers' grace period
+    assert SearchEngine(copied).search(SearchRequest(q=title)).total
 
 
 def test_a_rebuild_that_would_empty_the_index_needs_allow_empty(tmp_path: Path) -> None:

@@ -226,6 +226,8 @@ def _rebuild(store: Store, index_dir: Path, report: _Reporter,
         report("swapping", 0, 1)
         if live is not None:
             (live / RETIRED).touch()
+            if not (index_dir / CURRENT).is_symlink():  # an index copied without its link
+                os.replace(index_dir / CURRENT, index_dir / f"{generation.name}-copied")
         tmp_link = index_dir / f".{CURRENT}.tmp"
         tmp_link.unlink(missing_ok=True)
         tmp_link.symlink_to(generation.name)

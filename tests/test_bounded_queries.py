@@ -62,6 +62,12 @@ def test_a_search_past_its_time_limit_answers_partial(engine: SearchEngine) -> N
     assert retrieve(postings, planned).total
     assert not retrieve(postings, planned).partial
     assert retrieve(postings, planned, time_limit=-1.0).partial
+    phrase = plan(SearchRequest(q='"solar farms"'),
+                  parse_query('"solar farms"', searcher.schema))
+    assert phrase is not None
+    assert retrieve(postings, phrase, time_limit=-1.0).partial  # reading positions watches it
+    assert retrieve(postings, phrase).total  # positions read in time are kept for the commit
+    assert not retrieve(postings, phrase, time_limit=-1.0).partial
 
 
 def test_costly_searches_wait_for_a_slot_then_are_refused(engine: SearchEngine,

@@ -46,6 +46,9 @@ def index_dir(tmp_path_factory: pytest.TempPathFactory) -> str:
     "+gas energy", "(oil OR gas) AND NOT solar", "SPP", "Türkiye rail", "NOT gas",
     '"natural gas" europe', "pipe* energy", "author:okafor gas", "topic:energy date:2023",
     "pipline~ caspian", "title:solar wind", "-gas", "date:2023",
+    '"solar farms"', '"farms solar"', '"caspian gas heads west" europe', '"southern europe"',
+    '"natural gas from the caspian"', '"trans-caspian"', '"trans caspian" pipeline',
+    '"collective security" NOT "solar farms"', 'title:"caspian gas"', '"gas gas"',
 ])
 def test_array_scores_equal_whoosh_scores(index_dir: str, text: str) -> None:
     snapshot = SearchEngine(index_dir).live.snapshot()
@@ -60,6 +63,20 @@ def test_array_scores_equal_whoosh_scores(index_dir: str, text: str) -> None:
     expected = {results.docnum(i): results.score(i) for i in range(results.scored_length())}
     assert found.ids.tolist() == sorted(expected)
     assert found.scores.tolist() == pytest.approx([expected[d] or 0.0 for d in found.ids.tolist()])
+
+
+def test_a_phrase_matches_its_words_in_order_only(index_dir: str) -> None:
+    snapshot = SearchEngine(index_dir).live.snapshot()
+    searcher = snapshot.searcher
+    evaluate = Evaluator(Postings(searcher, DEFAULT.k1, DEFAULT.b), deadline=float("inf"))
+
+    def matches(text: str) -> set[int]:
+        return set(evaluate(parse_query(text, searcher.schema).query).ids.tolist())
+
+    assert matches('"solar farms"') and not matches('"farms solar"')
+    assert matches("caspian AND europe") and not matches('"caspian europe"')  # apart
+    assert matches('"caspian gas heads west"') and (matches('"caspian gas heads west"')
+                                                    <= matches('"caspian gas"'))
 
 
 def test_expansion_weighs_hits_by_rank_and_sums_to_one() -> None:
@@ -140,15 +157,16 @@ def test_a_segment_added_by_an_incremental_reindex_scores_as_whoosh_does(tmp_pat
     snapshot = SearchEngine(config.INDEX_DIR).live.snapshot()
     postings = Postings(snapshot.searcher, DEFAULT.k1, DEFAULT.b)
     assert len(postings.leaves) == 2 and postings.saved[1] is None  # Whoosh's own writer
-    planned = plan(SearchRequest(q="caspian gas"), parse_query("caspian gas",
-                                                                snapshot.searcher.schema))
-    found = Evaluator(postings, deadline=float("inf"))(planned.query)
-    whoosh = collectors.UnlimitedCollector()
-    snapshot.searcher.search_with_collector(planned.query, whoosh)
-    results = whoosh.results()
-    expected = {results.docnum(i): results.score(i) for i in range(results.scored_length())}
-    assert found.ids.tolist() == sorted(expected)
-    assert found.scores.tolist() == pytest.approx([expected[d] for d in found.ids.tolist()])
+    for text in ("caspian gas", '"caspian gas"'):
+        planned = plan(SearchRequest(q=text), parse_query(text, snapshot.searcher.schema))
+        found = Evaluator(postings, deadline=float("inf"))(planned.query)
+        whoosh = collectors.UnlimitedCollector()
+        snapshot.searcher.search_with_collector(planned.query, whoosh)
+        results = whoosh.results()
+        expected = {results.docnum(i): results.score(i) for i in range(results.scored_length())}
+        assert found.ids.tolist() == sorted(expected)
+        assert found.ids[-1] >= postings.leaves[1][1]  # the new segment's document matched
+        assert found.scores.tolist() == pytest.approx([expected[d] for d in found.ids.tolist()])
 
 
 def test_an_index_built_before_vectors_searches_without_feedback_and_takes_updates(

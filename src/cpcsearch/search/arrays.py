@@ -21,9 +21,11 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.searching import Searcher, TimeLimit
 
 from cpcsearch.index import impacts
+from cpcsearch.search import phrases
 from cpcsearch.search.ranking import DisMax
 
 CACHED_TERMS = 20_000  # per commit; a term's arrays take 12 bytes a posting
+CACHED_POSITIONS = 32 << 20  # bytes of words' positions kept per commit, for phrases
 CHECK_EVERY = 512  # matches between two looks at the clock, in Whoosh's matchers
 
 
@@ -90,6 +92,8 @@ class Postings:
         self.live = live
         self._arrays: dict[str, np.ndarray] = {}
         self._terms: LRUCache[tuple[str, str], Scored] = LRUCache(CACHED_TERMS)
+        self._positions: LRUCache[tuple[str, str], np.ndarray] = LRUCache(
+            CACHED_POSITIONS, getsizeof=lambda keys: keys.nbytes or 1)
         # Whoosh's posting files seek, so one thread at a time reads them
         self.reading = threading.RLock()
 
@@ -136,6 +140,25 @@ class Postings:
             found = self._terms.get(key)
             if found is None:
                 found = self._terms[key] = self._read(fieldname, text)
+        return found
+
+    def positions(self, fieldname: str, text: str, deadline: float) -> np.ndarray | None:
+        """Return a word's (document << 32 | position) keys in every document, deleted ones
+        too, or None if reading them passed the deadline."""
+        key = (fieldname, text)
+        with self.reading:
+            found = self._positions.get(key)
+            if found is None:
+                parts = []
+                for sub, offset in self.leaves:
+                    if (fieldname, text) in sub.reader():
+                        part = phrases.positions(sub.reader().postings(fieldname, text), offset,
+                                                 deadline)
+                        if part is None:
+                            return None
+                        parts.append(part)
+                found = np.concatenate(parts) if parts else EMPTY.ids
+                self._positions[key] = found
         return found
 
     def _read(self, fieldname: str, text: str) -> Scored:
@@ -242,6 +265,8 @@ class Evaluator:
             return self._every()
         if kind is wq.Not:  # Whoosh scores what a NOT matches 1
             return difference(self._every(), self(q.query), p.size)
+        if kind is wq.Phrase and q.slop == 1 and self._positions(q.fieldname):
+            return self._phrase(q)
         combine = _COMBINE.get(kind) or (_COMBINE[wq.Or] if isinstance(q, wq.Or) else None)
         if combine is None or any(getattr(q, name, None) for name in ("scale", "minmatch",
                                                                       "tiebreak")):
@@ -251,6 +276,26 @@ class Evaluator:
     def _every(self) -> Scored:
         ids = np.flatnonzero(self.postings.live)
         return Scored(ids, np.ones(len(ids)))
+
+    def _positions(self, fieldname: str) -> bool:
+        """Return whether a field keeps word positions (if not, Whoosh says so of a phrase)."""
+        schema = self.postings.searcher.schema
+        return (fieldname in schema and schema[fieldname].format is not None
+                and schema[fieldname].format.supports("positions"))
+
+    def _phrase(self, q: wq.Phrase) -> Scored:
+        """Score a phrase as Whoosh does: the sum of its words' scores where they stand in order."""
+        p = self.postings
+        words = _fold(intersection, [p.term(q.fieldname, word) for word in q.words], p.size)
+        if not len(words.ids):
+            return EMPTY
+        keys = {word: p.positions(q.fieldname, word, self.deadline)
+                for word in dict.fromkeys(q.words)}
+        if any(found is None for found in keys.values()):
+            self.partial = True
+            return EMPTY
+        docs = phrases.holding([keys[word] for word in q.words])
+        return restrict(words, Scored(docs, np.ones(len(docs))), p.size).scaled(q.boost)
 
     def _whoosh(self, q: wq.Query) -> Scored:
         """Match `q` with Whoosh's own matchers, segment by segment."""

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from cachetools import LRUCache
+from whoosh import formats
 from whoosh import query as wq
 from whoosh.matching import Matcher
 from whoosh.matching.wrappers import FilterMatcher
@@ -278,10 +279,10 @@ class Evaluator:
         return Scored(ids, np.ones(len(ids)))
 
     def _positions(self, fieldname: str) -> bool:
-        """Return whether a field keeps word positions (if not, Whoosh says so of a phrase)."""
+        """Return whether a field keeps plain word positions, as `phrases` decodes them (if
+        it keeps none, Whoosh says so of a phrase)."""
         schema = self.postings.searcher.schema
-        return (fieldname in schema and schema[fieldname].format is not None
-                and schema[fieldname].format.supports("positions"))
+        return fieldname in schema and type(schema[fieldname].format) is formats.Positions
 
     def _phrase(self, q: wq.Phrase) -> Scored:
         """Score a phrase as Whoosh does: the sum of its words' scores where they stand in order."""

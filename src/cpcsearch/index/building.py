@@ -31,6 +31,9 @@ from cpcsearch.index import impacts
 
 # The codec's field length for a stored length byte (what it reads back for each posting).
 LENGTHS = [byte_to_length(b) if b else None for b in range(256)]
+# A block's pickle shorter than this is written uncompressed (each block says whether it is):
+# zlib hardly shrinks it, and compressing it cost a rebuild more than a tenth of its commit.
+COMPRESS_FROM = 100
 
 
 @contextmanager
@@ -199,9 +202,10 @@ def _write_term(writer: Any, text: bytes, postings: tuple[array, array, Any],
         else:
             values = None
         data = dumps((tuple(delta_encode(ids)), mini_weights, values), 2)
-        if codec._compression:
-            data = zlib.compress(data, codec._compression)
-        info = dumps((len(ids), ids[-1], top, codec._compression, length_to_byte(low),
+        compression = codec._compression if len(data) >= COMPRESS_FROM else 0
+        if compression:
+            data = zlib.compress(data, compression)
+        info = dumps((len(ids), ids[-1], top, compression, length_to_byte(low),
                       length_to_byte(high)), 2)
         out += (pack_int(-(len(info) + len(data)) if end == count else len(info) + len(data)),
                 info, data)

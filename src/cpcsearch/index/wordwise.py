@@ -58,6 +58,9 @@ class Words(dict[str, bytes | Expansion]):
         super().__init__()
         self.analyzer = analyzer
         self.alone: dict[int, bytes] = {}
+        # The last text looked up and its words' terms: a document's content is read twice
+        # (its term vector, then its postings).
+        self.last: tuple[str, list[bytes | Expansion]] = ("", [])
 
     def __missing__(self, word: str) -> bytes | Expansion:
         if len(self) > CACHE_WORDS:
@@ -112,9 +115,11 @@ class WordwiseText(TEXT):
             words = self._words = shared_words(self.analyzer)
         if not isinstance(value, str) or words is None:
             return None
-        items = self.analyzer.items if isinstance(self.analyzer, CompositeAnalyzer) else [
-            self.analyzer]
-        return map(words.__getitem__, items[0].expression.findall(value))
+        if words.last[0] is not value:
+            items = self.analyzer.items if isinstance(self.analyzer, CompositeAnalyzer) else [
+                self.analyzer]
+            words.last = (value, list(map(words.__getitem__, items[0].expression.findall(value))))
+        return iter(words.last[1])
 
     def counts(self, value: str) -> Counter[bytes]:
         """Return how many times each term occurs in `value`, as indexing counts them."""

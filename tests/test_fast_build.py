@@ -35,6 +35,7 @@ TRICKY = [
     "re-enter co-op-ed and-or be-all of-the the-of",
     "--- ' ’ . ; \n\n a I is be",
     "Mr. O'Neill's well-known re-election bid, U.K.-based",
+    "THE HIGH-SPEED RAIL'S ROUTE: POLICIES' CO-OPS IN THE U.S. HAVE WON'T",
     "the the the high-speed high speed highspeed the",
 ]
 

@@ -24,6 +24,7 @@ from whoosh.analysis import (
 )
 from whoosh.fields import TEXT
 from whoosh.formats import Frequency, Positions
+from whoosh.support.charset import accent_map
 from whoosh.system import pack_uint
 
 from cpcsearch.index.analysis import HyphenFilter, NltkStemFilter, PossessiveFilter
@@ -47,6 +48,20 @@ def is_wordwise(analyzer: Any) -> bool:
             and all(getattr(f, "renumber", True) for f in items[1:]))
 
 
+def lowercases_first(analyzer: Any) -> bool:
+    """Return whether an ASCII text may be lowercased before tokenizing without changing its terms.
+
+    So it may when the analyzer lowercases before any filter that minds case; folding accents
+    (Whoosh's `accent_map`) maps ASCII letters as lowercasing does.
+    """
+    for item in analyzer.items[1:] if isinstance(analyzer, CompositeAnalyzer) else []:
+        if isinstance(item, LowercaseFilter):
+            return True
+        if not (isinstance(item, CharsetFilter) and item.charmap == accent_map):
+            return False
+    return False
+
+
 class Words(dict[str, bytes | Expansion]):
     """Map each word to the analyzer's terms for it, worked out on first sight.
 
@@ -61,6 +76,7 @@ class Words(dict[str, bytes | Expansion]):
         # The last text looked up and its words' terms: a document's content is read twice
         # (its term vector, then its postings).
         self.last: tuple[str, list[bytes | Expansion]] = ("", [])
+        self.lowercase = lowercases_first(analyzer)
 
     def __missing__(self, word: str) -> bytes | Expansion:
         if len(self) > CACHE_WORDS:
@@ -118,7 +134,8 @@ class WordwiseText(TEXT):
         if words.last[0] is not value:
             items = self.analyzer.items if isinstance(self.analyzer, CompositeAnalyzer) else [
                 self.analyzer]
-            words.last = (value, list(map(words.__getitem__, items[0].expression.findall(value))))
+            text = value.lower() if words.lowercase and value.isascii() else value
+            words.last = (value, list(map(words.__getitem__, items[0].expression.findall(text))))
         return iter(words.last[1])
 
     def counts(self, value: str) -> Counter[bytes]:

@@ -77,6 +77,8 @@ class Words(dict[str, bytes | Expansion]):
         # (its term vector, then its postings).
         self.last: tuple[str, list[bytes | Expansion]] = ("", [])
         self.lowercase = lowercases_first(analyzer)
+        # An analyzer that only lowercases after tokenizing makes a lowered word its own term.
+        self.verbatim = self.lowercase and len(analyzer.items) == 2
 
     def __missing__(self, word: str) -> bytes | Expansion:
         if len(self) > CACHE_WORDS:
@@ -134,8 +136,10 @@ class WordwiseText(TEXT):
         if words.last[0] is not value:
             items = self.analyzer.items if isinstance(self.analyzer, CompositeAnalyzer) else [
                 self.analyzer]
-            text = value.lower() if words.lowercase and value.isascii() else value
-            words.last = (value, list(map(words.__getitem__, items[0].expression.findall(text))))
+            lowered = words.lowercase and value.isascii()
+            tokens = items[0].expression.findall(value.lower() if lowered else value)
+            lookup = str.encode if lowered and words.verbatim else words.__getitem__
+            words.last = (value, list(map(lookup, tokens)))
         return iter(words.last[1])
 
     def counts(self, value: str) -> Counter[bytes]:

@@ -3,11 +3,12 @@
 Whoosh's writer puts every posting into a pool of tuples, sorts it (spilling sorted runs to
 disk and merging them) and then hands the postings one by one to the codec, reading each
 document's field length back from disk for each posting. For a rebuild that is most of the
-commit's time. `BuildWriter` instead keeps each field's postings in compact arrays per term, in
-the order documents arrive (which is document order), and writes each term's posting list and
-term info itself, in Whoosh 3's format: its files are the same, byte for byte, as those of
-Whoosh's writer when its pool fits in memory (a test holds it to that; runs spilled to disk and
-read back only unshare equal values, which pickle then writes in full).
+commit's time. `BuildWriter` instead keeps each field's postings in compact arrays, in the
+order documents arrive (which is document order), groups them by term with NumPy, and writes
+each term's posting list and term info itself, in Whoosh 3's format: Whoosh reads from them
+what it reads from its own writer's files (a test holds it to that), which are the same byte
+for byte but for the posting blocks too short to be worth compressing and the offsets that
+follow from them.
 """
 
 from __future__ import annotations

@@ -133,14 +133,15 @@ class WordwiseText(TEXT):
             words = self._words = shared_words(self.analyzer)
         if not isinstance(value, str) or words is None:
             return None
-        if words.last[0] is not value:
+        last = words.last  # read once: another thread may replace it
+        if last[0] is not value:
             items = self.analyzer.items if isinstance(self.analyzer, CompositeAnalyzer) else [
                 self.analyzer]
             lowered = words.lowercase and value.isascii()
             tokens = items[0].expression.findall(value.lower() if lowered else value)
             lookup = str.encode if lowered and words.verbatim else words.__getitem__
-            words.last = (value, list(map(lookup, tokens)))
-        return iter(words.last[1])
+            last = words.last = (value, list(map(lookup, tokens)))
+        return iter(last[1])
 
     def counts(self, value: str) -> Counter[bytes]:
         """Return how many times each term occurs in `value`, as indexing counts them."""

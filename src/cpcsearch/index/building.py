@@ -3,11 +3,12 @@
 Whoosh's writer puts every posting into a pool of tuples, sorts it (spilling sorted runs to
 disk and merging them) and then hands the postings one by one to the codec, reading each
 document's field length back from disk for each posting. For a rebuild that is most of the
-commit's time. `BuildWriter` instead keeps each field's postings in compact arrays per term, in
-the order documents arrive (which is document order), and writes each term's posting list and
-term info itself, in Whoosh 3's format: its files are the same, byte for byte, as those of
-Whoosh's writer when its pool fits in memory (a test holds it to that; runs spilled to disk and
-read back only unshare equal values, which pickle then writes in full).
+commit's time. `BuildWriter` instead keeps each field's postings in compact arrays, in the
+order documents arrive (which is document order), groups them by term with NumPy, and writes
+each term's posting list and term info itself, in Whoosh 3's format: Whoosh reads from them
+what it reads from its own writer's files (a test holds it to that), which are the same byte
+for byte but for the posting blocks too short to be worth compressing and the offsets that
+follow from them.
 """
 
 from __future__ import annotations
@@ -15,22 +16,24 @@ from __future__ import annotations
 import gc
 import zlib
 from array import array
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from itertools import repeat
+from typing import Any, NamedTuple
 
+import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3TermInfo, _lenfield
 from whoosh.compat import dumps
 from whoosh.index import Index
 from whoosh.system import emptybytes, pack_int, pack_long, pack_ushort
-from whoosh.util.numeric import byte_to_length, length_to_byte
-from whoosh.util.numlists import delta_encode
 from whoosh.writing import SegmentWriter
 
 from cpcsearch.index import impacts
 
-# The codec's field length for a stored length byte (what it reads back for each posting).
-LENGTHS = [byte_to_length(b) if b else None for b in range(256)]
+# A block's pickle shorter than this is written uncompressed (each block says whether it is):
+# zlib hardly shrinks it, and compressing it cost a rebuild more than a tenth of its commit.
+COMPRESS_FROM = 100
 
 
 @contextmanager
@@ -49,43 +52,85 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
-class MemoryPool:
-    """Gather postings per field and term, for a segment small enough to fit in memory.
+class ByTerm(NamedTuple):
+    """A field's postings grouped by term: term i's are at `starts[i]:starts[i + 1]`."""
 
-    A term's postings are (document numbers, weights, values), values being one byte string
-    for a format of fixed-size values, a list for variable ones and None for no values.
+    texts: list[bytes]
+    starts: np.ndarray
+    docs: np.ndarray
+    weights: np.ndarray
+    values: Any  # bytes of fixed-size values, a list of variable ones, or None
+    value_size: int
+
+
+class FieldPostings:
+    """One field's postings in the order documents arrive (document order), terms numbered.
+
+    `value_size` is the format's: the size of its fixed-size values, -1 for variable ones
+    (kept as a list), 0 for none.
     """
+
+    def __init__(self, value_size: int) -> None:
+        self.value_size = value_size
+        self.numbers: defaultdict[bytes, int] = defaultdict()
+        self.numbers.default_factory = self.numbers.__len__  # a new term takes the next number
+        self.terms = array("I")
+        self.docs = array("I")
+        self.weights = array("d")
+        self.values: Any = bytearray() if value_size > 0 else [] if value_size < 0 else None
+
+    def add(self, docnum: int, items: Iterable[tuple[bytes, int, float, bytes]]) -> int:
+        """Add one document's (term, frequency, weight, value) postings; return their length."""
+        columns = list(zip(*items, strict=True))
+        if not columns:
+            return 0
+        texts, freqs, weights, values = columns
+        self.terms.extend(map(self.numbers.__getitem__, texts))
+        self.docs.extend(repeat(docnum, len(texts)))
+        self.weights.extend(weights)
+        if self.value_size > 0:
+            self.values += emptybytes.join(values)
+        elif self.value_size < 0:
+            self.values.extend(values)
+        return sum(freqs)
+
+    def by_term(self) -> ByTerm:
+        """Return the postings grouped by term, terms sorted, each one's in document order."""
+        texts = sorted(self.numbers)
+        rank = np.empty(len(texts), np.int64)
+        rank[np.fromiter(map(self.numbers.__getitem__, texts), np.int64, len(texts))] = (
+            np.arange(len(texts)))
+        ranks = rank[np.frombuffer(self.terms, np.uint32)]
+        order = np.argsort(ranks, kind="stable")
+        starts = np.zeros(len(texts) + 1, np.int64)
+        np.cumsum(np.bincount(ranks, minlength=len(texts)), out=starts[1:])
+        values: Any = None
+        if self.value_size > 0:
+            values = np.frombuffer(self.values, np.uint8).reshape(-1, self.value_size)[
+                order].tobytes()
+        elif self.value_size < 0:
+            values = list(map(self.values.__getitem__, order.tolist()))
+        return ByTerm(texts, starts, np.frombuffer(self.docs, np.uint32)[order],
+                      np.frombuffer(self.weights)[order], values, self.value_size)
+
+
+class MemoryPool:
+    """Gather postings per field, for a segment small enough to fit in memory."""
 
     def __init__(self, schema: Any) -> None:
         self.schema = schema
-        self.fields: dict[str, dict[bytes, tuple[array, array, Any]]] = {}
-        self.sizes: dict[str, int] = {}
+        self.fields: dict[str, FieldPostings] = {}
 
     def add_field(self, fieldname: str, docnum: int,
-                  items: Iterable[tuple[bytes, int, float, bytes | None]]) -> int:
+                  items: Iterable[tuple[bytes, int, float, bytes]]) -> int:
         """Add one document's postings of one field; return the field's length in it."""
-        terms = self.fields.get(fieldname)
-        if terms is None:
-            terms = self.fields[fieldname] = {}
+        postings = self.fields.get(fieldname)
+        if postings is None:
             size = self.schema[fieldname].format.fixed_value_size()
-            self.sizes[fieldname] = -1 if size is None else size
-        size = self.sizes[fieldname]
-        length = 0
-        for text, freq, weight, value in items:
-            length += freq
-            postings = terms.get(text)
-            if postings is None:
-                postings = terms[text] = (array("I"), array("d"),
-                                          bytearray() if size > 0 else [] if size < 0 else None)
-            postings[0].append(docnum)
-            postings[1].append(weight)
-            if size > 0:
-                postings[2].extend(value or emptybytes)
-            elif size < 0:
-                postings[2].append(value or emptybytes)
-        return length
+            postings = self.fields[fieldname] = FieldPostings(-1 if size is None else size)
+        return postings.add(docnum, items)
 
-    def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:
+    def add(self, item: tuple[str, bytes, int, float, bytes]) -> None:
         """Add one (fieldname, term, docnum, weight, value) posting."""
         fieldname, text, docnum, weight, value = item
         self.add_field(fieldname, docnum, [(text, 0, weight, value)])
@@ -135,81 +180,96 @@ class BuildWriter(SegmentWriter):
         writer = self.fieldwriter
         try:
             for fieldname in sorted(self.pool.fields):
-                terms = self.pool.fields[fieldname]
-                if not terms:
+                postings = self.pool.fields.pop(fieldname)
+                if not postings.numbers:
                     continue  # Whoosh numbers only the fields that have terms
-                lengths = self._lengths(pdr, fieldname)
+                grouped = postings.by_term()
+                del postings
                 writer.start_field(fieldname, self.schema[fieldname])
-                size = self.pool.sizes[fieldname]
-                for text in sorted(terms):
-                    _write_term(writer, text, terms[text], lengths, size, self.codec)
+                _write_terms(writer, grouped, self._lengths(pdr, fieldname), self.codec)
                 writer.finish_field()
                 if fieldname == impacts.FIELD:
                     impacts.save(impacts.path_for(self.storage.folder,
-                                                  self.newsegment.segment_id()), terms)
-                terms.clear()
+                                                  self.newsegment.segment_id()),
+                                 *grouped[:4])
             writer.close()
         finally:
             if pdr:
                 pdr.close()
 
-    def _lengths(self, pdr: Any, fieldname: str) -> list[int | None] | None:
-        """Return the field's length in each document, as the codec reads it back."""
+    def _lengths(self, pdr: Any, fieldname: str) -> np.ndarray:
+        """Return the field's length byte in each document (0: none), as the codec stores it."""
         reader = pdr and pdr._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
         if reader is None:
-            return None
-        return [LENGTHS[reader[docnum]] for docnum in range(self.docnum)]
+            return np.zeros(self.docnum, np.uint8)
+        return np.array(reader.load(), np.uint8)
 
 
-def _write_term(writer: Any, text: bytes, postings: tuple[array, array, Any],
-                lengths: list[int | None] | None, value_size: int, codec: Any) -> None:
-    """Write a term's posting list and term info as the codec's writers would.
+def _write_terms(writer: Any, grouped: ByTerm, lengths: np.ndarray, codec: Any) -> None:
+    """Write each term's posting list and term info as the codec's writers would.
 
-    Whoosh 3's format: the posting list is a header then blocks of `blocklimit` postings,
-    each its length (negative for the last), pickled statistics and pickled, compressed
-    (delta-encoded ids, weights, values); the term info packs the list's statistics and extent.
+    Whoosh 3's format: a posting list is a header then blocks of `blocklimit` postings, each
+    its length (negative for the last), pickled statistics and the pickled (delta-encoded ids,
+    weights, values), compressed when long enough; the term info packs the list's statistics
+    and extent. The statistics are worked out for every block at once; weights are stored
+    as 32-bit floats, lengths as bytes.
     """
-    all_ids, all_weights, all_values = postings
-    count = len(all_ids)
-    out = [WHOOSH3_HEADER_MAGIC]
-    weight: float = 0
-    minlength = None
-    maxlength = maxweight = 0
-    for start in range(0, count, codec._blocklimit):
-        end = min(start + codec._blocklimit, count)
-        ids = all_ids[start:end]
-        weights = array("f", all_weights[start:end])
-        weight += sum(weights)
-        known = [length for length in map(lengths.__getitem__, ids) if length] if lengths else []
-        low, high = (min(known), max(known)) if known else (None, 0)
-        minlength = low if minlength is None else min(minlength, low)
-        maxlength = max(maxlength, high)
-        top = max(0, max(all_weights[start:end]))
-        maxweight = max(maxweight, top)
-        if all(w == 1.0 for w in weights):
-            mini_weights: Any = None
-        elif all(w == weights[0] for w in weights):
-            mini_weights = weights[0]
-        else:
-            mini_weights = tuple(weights)
-        if value_size > 0:
-            values: Any = bytes(all_values[start * value_size:end * value_size])
-        elif value_size < 0:
-            values = tuple(v for v in all_values[start:end] if v)
-        else:
-            values = None
-        data = dumps((tuple(delta_encode(ids)), mini_weights, values), 2)
-        if codec._compression:
-            data = zlib.compress(data, codec._compression)
-        info = dumps((len(ids), ids[-1], top, codec._compression, length_to_byte(low),
-                      length_to_byte(high)), 2)
-        out += (pack_int(-(len(info) + len(data)) if end == count else len(info) + len(data)),
-                info, data)
-    written = b"".join(out)
-    offset = writer._postfile.tell()
-    writer._postfile.write(written)
-    terminfo = W3TermInfo._struct.pack(
-        False, weight, count, 0 if minlength is None else length_to_byte(minlength),
-        length_to_byte(maxlength), maxweight, all_ids[0], all_ids[-1])
-    writer._tindex.add(pack_ushort(writer._fieldid) + text,
-                       terminfo + pack_long(offset) + pack_int(len(written)))
+    texts, starts, docs, weights, values, size = grouped
+    counts = np.diff(starts)
+    per_term = (counts + codec._blocklimit - 1) // codec._blocklimit
+    firsts = np.zeros(len(texts) + 1, np.int64)
+    np.cumsum(per_term, out=firsts[1:])
+    block_starts = (np.repeat(starts[:-1], per_term) + codec._blocklimit * (
+        np.arange(firsts[-1]) - np.repeat(firsts[:-1], per_term)))
+    block_ends = np.minimum(block_starts + codec._blocklimit, np.repeat(starts[1:], per_term))
+    deltas = docs.astype(np.int64)
+    deltas[1:] -= docs[:-1]
+    deltas[block_starts] = docs[block_starts]
+    singles = weights.astype(np.float32)
+    low_singles, high_singles = (np.minimum.reduceat(singles, block_starts),
+                                 np.maximum.reduceat(singles, block_starts))
+    known = lengths[docs]
+    unknown = np.where(known == 0, 256, known).astype(np.int16)  # lengths of 0 do not count
+
+    def low(at: np.ndarray) -> list[int]:
+        least = np.minimum.reduceat(unknown, at)
+        return np.where(least == 256, 0, least).tolist()
+
+    block_low, block_high = low(block_starts), np.maximum.reduceat(known, block_starts).tolist()
+    term_low, term_high = low(starts[:-1]), np.maximum.reduceat(known, starts[:-1]).tolist()
+    block_top = np.maximum(np.maximum.reduceat(weights, block_starts), 0).tolist()
+    term_top = np.maximum(np.maximum.reduceat(weights, starts[:-1]), 0).tolist()
+    term_weight = np.add.reduceat(singles.astype(np.float64), starts[:-1]).tolist()
+    ones = ((low_singles == 1) & (high_singles == 1)).tolist()
+    same = (low_singles == high_singles).tolist()
+    ids, deltas, singles = docs.tolist(), deltas.tolist(), singles.tolist()
+    block_starts, block_ends = block_starts.tolist(), block_ends.tolist()
+    firsts, counts, starts = firsts.tolist(), counts.tolist(), starts.tolist()
+    compression = codec._compression
+    postfile, pack_info, add_term = writer._postfile, W3TermInfo._struct.pack, writer._tindex.add
+    prefix = pack_ushort(writer._fieldid)
+    offset = postfile.tell()
+    for term, text in enumerate(texts):
+        out = [WHOOSH3_HEADER_MAGIC]
+        last = firsts[term + 1] - 1
+        for block in range(firsts[term], last + 1):
+            start, end = block_starts[block], block_ends[block]
+            mini_weights = (None if ones[block] else singles[start] if same[block]
+                            else tuple(singles[start:end]))
+            block_values = (tuple(values[start:end]) if size < 0 else
+                            values[start * size:end * size] if size else None)
+            data = dumps((tuple(deltas[start:end]), mini_weights, block_values), 2)
+            level = compression if len(data) >= COMPRESS_FROM else 0
+            if level:
+                data = zlib.compress(data, level)
+            info = dumps((end - start, ids[end - 1], block_top[block], level, block_low[block],
+                          block_high[block]), 2)
+            out += (pack_int(-(len(info) + len(data)) if block == last
+                             else len(info) + len(data)), info, data)
+        written = b"".join(out)
+        postfile.write(written)
+        add_term(prefix + text, pack_info(
+            False, term_weight[term], counts[term], term_low[term], term_high[term],
+            term_top[term], ids[starts[term]], ids[starts[term + 1] - 1])
+            + pack_long(offset) + pack_int(len(written)))
+        offset += len(written)

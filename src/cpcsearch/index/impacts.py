@@ -8,9 +8,7 @@ Segments written by incremental commits have no such file and are read from thei
 
 from __future__ import annotations
 
-from array import array
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -31,20 +29,22 @@ def path_for(folder: str | Path, segment_id: str) -> Path:
     return Path(folder) / f"{segment_id}{SUFFIX}"
 
 
-def save(path: Path, terms: dict[bytes, tuple[array, array, Any]]) -> None:
-    """Write the posting lists (document numbers, frequencies) of every term, sorted by term."""
-    texts = sorted(t for t in terms if len(t) <= MAX_TERM)
-    sizes = np.fromiter((len(terms[t][0]) for t in texts), dtype=np.int64, count=len(texts))
-    starts = np.zeros(len(texts) + 1, dtype=np.int64)
-    np.cumsum(sizes, out=starts[1:])
-    docs = np.concatenate([np.frombuffer(terms[t][0], dtype=np.uint32) for t in texts]) if (
-        texts) else np.empty(0, np.uint32)
-    freqs = np.concatenate([np.frombuffer(terms[t][1], dtype=np.float64) for t in texts]) if (
-        texts) else np.empty(0)
+def save(path: Path, texts: list[bytes], starts: np.ndarray, docs: np.ndarray,
+         freqs: np.ndarray) -> None:
+    """Write the posting lists (document numbers, frequencies) of sorted terms.
+
+    Term i's postings are `docs[starts[i]:starts[i + 1]]`, and the same of `freqs`.
+    """
+    kept = np.fromiter((len(t) <= MAX_TERM for t in texts), bool, len(texts))
+    sizes = np.diff(starts)
+    postings = np.repeat(kept, sizes)
+    kept_starts = np.zeros(kept.sum() + 1, dtype=np.int64)
+    np.cumsum(sizes[kept], out=kept_starts[1:])
     tmp = path.with_suffix(".tmp")
     with open(tmp, "wb") as out:
-        np.savez(out, terms=np.array(texts, dtype=bytes), starts=starts, docs=docs,
-                 freqs=freqs.astype(np.float32))
+        np.savez(out, terms=np.array([t for t in texts if len(t) <= MAX_TERM], dtype=bytes),
+                 starts=kept_starts, docs=docs[postings].astype(np.uint32),
+                 freqs=freqs[postings].astype(np.float32))
     tmp.replace(path)
 
 

@@ -24,6 +24,7 @@ from whoosh.analysis import (
 )
 from whoosh.fields import TEXT
 from whoosh.formats import Frequency, Positions
+from whoosh.support.charset import accent_map
 from whoosh.system import pack_uint
 
 from cpcsearch.index.analysis import HyphenFilter, NltkStemFilter, PossessiveFilter
@@ -47,6 +48,20 @@ def is_wordwise(analyzer: Any) -> bool:
             and all(getattr(f, "renumber", True) for f in items[1:]))
 
 
+def lowercases_first(analyzer: Any) -> bool:
+    """Return whether an ASCII text may be lowercased before tokenizing without changing its terms.
+
+    So it may when the analyzer lowercases before any filter that minds case; folding accents
+    (Whoosh's `accent_map`) maps ASCII letters as lowercasing does.
+    """
+    for item in analyzer.items[1:] if isinstance(analyzer, CompositeAnalyzer) else []:
+        if isinstance(item, LowercaseFilter):
+            return True
+        if not (isinstance(item, CharsetFilter) and item.charmap == accent_map):
+            return False
+    return False
+
+
 class Words(dict[str, bytes | Expansion]):
     """Map each word to the analyzer's terms for it, worked out on first sight.
 
@@ -58,6 +73,12 @@ class Words(dict[str, bytes | Expansion]):
         super().__init__()
         self.analyzer = analyzer
         self.alone: dict[int, bytes] = {}
+        # The last text looked up and its words' terms: a document's content is read twice
+        # (its term vector, then its postings).
+        self.last: tuple[str, list[bytes | Expansion]] = ("", [])
+        self.lowercase = lowercases_first(analyzer)
+        # An analyzer that only lowercases after tokenizing makes a lowered word its own term.
+        self.verbatim = self.lowercase and len(analyzer.items) == 2
 
     def __missing__(self, word: str) -> bytes | Expansion:
         if len(self) > CACHE_WORDS:
@@ -112,9 +133,15 @@ class WordwiseText(TEXT):
             words = self._words = shared_words(self.analyzer)
         if not isinstance(value, str) or words is None:
             return None
-        items = self.analyzer.items if isinstance(self.analyzer, CompositeAnalyzer) else [
-            self.analyzer]
-        return map(words.__getitem__, items[0].expression.findall(value))
+        last = words.last  # read once: another thread may replace it
+        if last[0] is not value:
+            items = self.analyzer.items if isinstance(self.analyzer, CompositeAnalyzer) else [
+                self.analyzer]
+            lowered = words.lowercase and value.isascii()
+            tokens = items[0].expression.findall(value.lower() if lowered else value)
+            lookup = str.encode if lowered and words.verbatim else words.__getitem__
+            last = words.last = (value, list(map(lookup, tokens)))
+        return iter(last[1])
 
     def counts(self, value: str) -> Counter[bytes]:
         """Return how many times each term occurs in `value`, as indexing counts them."""

@@ -12,11 +12,13 @@ from whoosh.writing import SegmentWriter
 
 from conftest import DEMO_DIR, filler_documents, make_config
 from cpcsearch.importer import import_paths
-from cpcsearch.index import parallel, sentences
+from cpcsearch.index import parallel, sentences, vocabulary
+from cpcsearch.index.analysis import text_analyzer
 from cpcsearch.index.building import BuildWriter
 from cpcsearch.index.reading import current_path, open_index
 from cpcsearch.index.schema import build_schema, to_fields
 from cpcsearch.pipeline import run_reindex
+from cpcsearch.search import highlight
 from cpcsearch.search.engine import SearchEngine
 from cpcsearch.search.request import SearchRequest
 from cpcsearch.store import Store
@@ -82,8 +84,9 @@ def test_the_build_writer_writes_what_whoosh_writes(tmp_path: Path) -> None:
                 w.add_document(**fields)
         # Segment files are named <index>_<random segment id>.<kind>: compare kind by kind.
         written[name] = {p.name.split(".", 1)[1]: p for p in folder.glob("MAIN_*.*")}
-    # the build also saves the content postings as arrays (index/impacts.py)
-    assert written["build"].keys() == written["whoosh"].keys() | {"content.npz"}
+    # the build also saves the content postings as arrays (index/impacts.py) and the terms
+    # of its words (index/vocabulary.py)
+    assert written["build"].keys() == written["whoosh"].keys() | {"content.npz", "words"}
     assert len(written["build"]) > 5
     # The same bytes but for the postings (short blocks left uncompressed) and their offsets.
     for kind, path in written["whoosh"].items():
@@ -95,6 +98,25 @@ def test_the_build_writer_writes_what_whoosh_writes(tmp_path: Path) -> None:
 QUERIES = ["caspian pipeline", '"Filler note"', '"acting president"', "author:huseynli",
            "topic:energy", "section:energy", "title:note", "harbour OR ferry -grain", "pipline",
            "azerbaijan gas"]
+
+
+def test_a_rebuild_saves_the_terms_of_its_words_for_snippets(tmp_path: Path) -> None:
+    config = make_config(tmp_path)
+    with Store(config.STORE) as store:
+        import_paths(store, [DEMO_DIR])
+    run_reindex(config, full=True)
+    folder = current_path(config.INDEX_DIR)
+    saved: dict[str, str] = {}
+    for segment in open_index(config.INDEX_DIR)._segments():
+        saved |= vocabulary.load(folder, segment.segment_id())
+    assert len(saved) > 1000
+    assert any(" " in terms for terms in saved.values())  # hyphenated words: several terms
+    assert "" in saved.values()  # stop words: none
+    analyzer = text_analyzer()
+    assert all(set(terms.split()) == {t.text for t in analyzer(word)}
+               for word, terms in saved.items())
+    SearchEngine(config.INDEX_DIR).search(SearchRequest(q="caspian"))  # snippets learn them
+    assert saved.items() <= highlight._KNOWN.items()
 
 
 def test_a_rebuild_in_several_processes_finds_what_one_process_finds(

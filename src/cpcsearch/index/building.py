@@ -29,7 +29,7 @@ from whoosh.index import Index
 from whoosh.system import emptybytes, pack_int, pack_long, pack_ushort
 from whoosh.writing import SegmentWriter
 
-from cpcsearch.index import impacts
+from cpcsearch.index import impacts, vocabulary
 
 # A block's pickle shorter than this is written uncompressed (each block says whether it is):
 # zlib hardly shrinks it, and compressing it cost a rebuild more than a tenth of its commit.
@@ -189,9 +189,13 @@ class BuildWriter(SegmentWriter):
                 _write_terms(writer, grouped, self._lengths(pdr, fieldname), self.codec)
                 writer.finish_field()
                 if fieldname == impacts.FIELD:
-                    impacts.save(impacts.path_for(self.storage.folder,
-                                                  self.newsegment.segment_id()),
+                    segment_id = self.newsegment.segment_id()
+                    impacts.save(impacts.path_for(self.storage.folder, segment_id),
                                  *grouped[:4])
+                    words = self.schema[fieldname].__dict__.get("_words")
+                    if words is not None:
+                        vocabulary.save(vocabulary.path_for(self.storage.folder, segment_id),
+                                        words)
             writer.close()
         finally:
             if pdr:

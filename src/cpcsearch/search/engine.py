@@ -17,18 +17,21 @@ from functools import partial
 from pathlib import Path
 
 from cachetools import LRUCache
+from whoosh.searching import Searcher
 
 from cpcsearch.config import Config
 from cpcsearch.errors import Overloaded
-from cpcsearch.index import sentences
+from cpcsearch.index import sentences, vocabulary
+from cpcsearch.index.analysis import text_analyzer
 from cpcsearch.index.reading import LiveIndex, Snapshot
-from cpcsearch.search import ranking
+from cpcsearch.search import highlight, ranking
 from cpcsearch.search.arrays import Postings
 from cpcsearch.search.facets import count_facets, facet_table
 from cpcsearch.search.feedback import DocTerms, query_weight, rerank
 from cpcsearch.search.parse import ParsedQuery, parse_query, positive_leaves
 from cpcsearch.search.plan import plan
 from cpcsearch.search.present import SearchResults, make_hit, marked_terms
+from cpcsearch.search.ranking import CONTENT
 from cpcsearch.search.related import related
 from cpcsearch.search.request import SearchRequest
 from cpcsearch.search.retrieve import NOTHING, Retrieved, retrieve
@@ -40,6 +43,15 @@ from cpcsearch.search.suggest import suggest
 EXPENSIVE_SLOTS = 2
 EXPENSIVE_WAIT = 3.0
 CACHED_RESULTS = 512  # answers kept per commit, for requests asked again
+
+
+def _learn_vocabulary(searcher: Searcher) -> None:
+    """Hand snippets the words' terms a rebuild saved, if its analyzer is the one used here."""
+    if searcher.schema[CONTENT].analyzer != text_analyzer():
+        return
+    for sub, _ in searcher.leaf_searchers():
+        reader = sub.reader()
+        highlight.learn(vocabulary.load(reader.storage().folder, reader.segment().segment_id()))
 
 
 class SearchEngine:
@@ -139,6 +151,7 @@ class SearchEngine:
 
     @staticmethod
     def _splitter(snapshot: Snapshot) -> object:
+        snapshot.derived("vocabulary", _learn_vocabulary)
         return snapshot.derived("splitter", lambda _: partial(
             sentences.sentence_spans, tokenizer=sentences.load(snapshot.folder)))
 

@@ -28,9 +28,22 @@ Span = tuple[int, int]  # a stretch of a text: its first character and the one a
 Match = tuple[int, int, frozenset[str]]  # a word's span in a text, and its query terms
 
 
+# Words whose terms a rebuild saved (`index/vocabulary.py`): lowercase if ASCII, since the
+# analyzer lowercases first. The analyzer is the same for every index, so one map serves all.
+_KNOWN: dict[str, str] = {}
+
+
+def learn(words: dict[str, str]) -> None:
+    """Remember words' terms (space-separated) as a rebuild with this analyzer saved them."""
+    _KNOWN.update(words)
+
+
 @lru_cache(maxsize=200_000)
 def word_terms(word: str) -> frozenset[str]:
     """Return the index terms of one word as the text analyzer makes them."""
+    known = _KNOWN.get(word.lower() if word.isascii() else word)
+    if known is not None:
+        return frozenset(known.split())
     return frozenset(t.text for t in _ANALYZER(word))
 
 

@@ -169,3 +169,10 @@ def test_a_large_rebuild_trains_the_same_sentence_splitter_in_a_process_of_its_o
         splitter = sentences.load(current_path(config.INDEX_DIR))
         models.append(splitter._params.__dict__)
     assert models[0]["abbrev_types"] and models[1] == models[0]
+
+
+@pytest.mark.parametrize("damage", [b"", b"no separator", b"one\ntwo\0term"])
+def test_a_damaged_words_file_is_ignored(tmp_path: Path, damage: bytes) -> None:
+    vocabulary.path_for(tmp_path, "seg").write_bytes(damage)
+    assert vocabulary.load(tmp_path, "seg") == {}
+    assert vocabulary.load(tmp_path, "missing") == {}

@@ -37,6 +37,6 @@ def load(folder: str | Path, segment_id: str) -> dict[str, str]:
     """Return a segment's words and their terms (space-separated), or nothing if it has none."""
     try:
         names, terms = path_for(folder, segment_id).read_text(encoding="utf-8").split(SEPARATOR)
-    except (OSError, ValueError):
+        return dict(zip(names.split("\n"), terms.split("\n"), strict=True)) if names else {}
+    except (OSError, ValueError):  # missing, or damaged: snippets analyse the words themselves
         return {}
-    return dict(zip(names.split("\n"), terms.split("\n"), strict=True)) if names else {}

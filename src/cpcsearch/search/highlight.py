@@ -88,12 +88,19 @@ def _distinct(text: str, terms: set[str]) -> set[str]:
 def _best_paragraph(paragraphs: list[str], terms: set[str]) -> int:
     """Return the paragraph with the most distinct terms (the first, when none has any).
 
-    A cheap first pass, so only that paragraph is split into sentences and weighed closely.
+    A cheap first pass, so only that paragraph is split into sentences and weighed closely; it
+    stops at the first paragraph that has every term.
     """
     if not terms or len(paragraphs) < 2:
         return 0
-    found = [len(_distinct(p, terms)) for p in paragraphs]
-    return max(range(len(paragraphs)), key=lambda i: (found[i], -i))
+    best, most = 0, 0
+    for i, paragraph in enumerate(paragraphs):
+        found = len(_distinct(paragraph, terms))
+        if found > most:
+            best, most = i, found
+            if most == len(terms):
+                break
+    return best
 
 
 

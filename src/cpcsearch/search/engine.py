@@ -140,6 +140,8 @@ class SearchEngine:
         first = (request.page - 1) * request.per_page
         terms = marked_terms(searcher, parsed.query)
         splitter = self._splitter(snapshot) if request.snippets else None
+        if splitter:
+            snapshot.derived("vocabulary", _learn_vocabulary)  # once per commit
         hits = [make_hit(searcher, docnum, score, terms, splitter)
                 for docnum, score in found.ranked[first:first + request.per_page]]
         facets = (count_facets(snapshot.derived("facets", facet_table), found.matches,
@@ -151,7 +153,6 @@ class SearchEngine:
 
     @staticmethod
     def _splitter(snapshot: Snapshot) -> object:
-        snapshot.derived("vocabulary", _learn_vocabulary)
         return snapshot.derived("splitter", lambda _: partial(
             sentences.sentence_spans, tokenizer=sentences.load(snapshot.folder)))
 

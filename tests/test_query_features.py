@@ -127,3 +127,23 @@ def test_punkt_on_stdlib_patterns_learns_and_splits_as_nltk_own(demo_docs: dict)
     spans = [list(ours.span_tokenize(text)) for text in texts]
     assert spans == [list(nltk_own.span_tokenize(text)) for text in texts]
     assert sum(map(len, spans)) > 2 * len(texts)  # real splitting happened
+
+
+def test_a_phrase_is_marked_where_it_stands_and_its_words_nowhere_else(tmp_path: Path) -> None:
+    page = tmp_path / "corridors.html"
+    page.write_text(
+        "<html><head><title>Corridors | Caspian Policy Center</title></head><body><main>"
+        "<h1>Middle Corridor or Middle East</h1><div class='post-content'>"
+        "<p>The Middle Corridor carries more freight from the Middle East, and the"
+        " Trans-Caspian route too. A corridor is only as fast as its slowest border.</p>"
+        "</div></main></body></html>", encoding="utf-8")
+    config = build_index(make_config(tmp_path), page)
+    engine = SearchEngine(config.INDEX_DIR)
+    hit = engine.search(SearchRequest(q='"middle corridor"')).hits[0]
+    assert "<mark>Middle</mark> <mark>Corridor</mark> carries" in hit.snippet
+    assert "the Middle East" in hit.snippet and "<mark>corridor</mark> is" not in hit.snippet
+    assert hit.title_html == "<mark>Middle</mark> <mark>Corridor</mark> or Middle East"
+    both = engine.search(SearchRequest(q='"middle corridor" corridor')).hits[0]
+    assert "<mark>corridor</mark> is" in both.snippet  # the word alone is marked everywhere
+    hyphenated = engine.search(SearchRequest(q='"trans caspian route"')).hits[0]
+    assert "<mark>Trans-Caspian</mark> <mark>route</mark>" in hyphenated.snippet

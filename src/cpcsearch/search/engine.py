@@ -30,7 +30,7 @@ from cpcsearch.search.facets import count_facets, facet_table
 from cpcsearch.search.feedback import DocTerms, query_weight, rerank
 from cpcsearch.search.parse import ParsedQuery, parse_query, positive_leaves
 from cpcsearch.search.plan import plan
-from cpcsearch.search.present import SearchResults, make_hit, marked_terms
+from cpcsearch.search.present import SearchResults, make_hit, query_marks
 from cpcsearch.search.ranking import CONTENT
 from cpcsearch.search.related import related
 from cpcsearch.search.request import SearchRequest
@@ -138,11 +138,11 @@ class SearchEngine:
                  started: float) -> SearchResults:
         searcher = snapshot.searcher
         first = (request.page - 1) * request.per_page
-        terms = marked_terms(searcher, parsed.query)
+        marks = query_marks(searcher, parsed.query)
         splitter = self._splitter(snapshot) if request.snippets else None
         if splitter:
             snapshot.derived("vocabulary", _learn_vocabulary)  # once per commit
-        hits = [make_hit(searcher, docnum, score, terms, splitter)
+        hits = [make_hit(searcher, docnum, score, marks, splitter)
                 for docnum, score in found.ranked[first:first + request.per_page]]
         facets = (count_facets(snapshot.derived("facets", facet_table), found.matches,
                                request.selected) if request.facets else {})

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Callable
-from functools import lru_cache
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
 from markupsafe import Markup, escape
 
@@ -47,15 +48,53 @@ def word_terms(word: str) -> frozenset[str]:
     return frozenset(t.text for t in _ANALYZER(word))
 
 
-def _matches(text: str, terms: set[str], start: int = 0, end: int | None = None) -> list[Match]:
-    """Return every word of `text[start:end]` that has one of `terms`, with its span and those
-    terms."""
+@dataclass(frozen=True)
+class Marks:
+    """What a query marks: its words wherever they stand, a phrase's words where it stands."""
+
+    words: frozenset[str] = frozenset()
+    phrases: tuple[tuple[str, ...], ...] = ()
+
+    @cached_property
+    def terms(self) -> frozenset[str]:
+        """Every term marked somewhere: the words and the phrases' words."""
+        return self.words.union(*self.phrases)
+
+
+def _runs(words: list[Match], phrase: tuple[str, ...]) -> Iterator[list[Match]]:
+    """Yield each run of consecutive words that spells `phrase` (stop words, which hold no
+    terms, are not among `words`; a hyphenated word holds the terms of its parts)."""
+    for first in range(len(words)):
+        k, j = 0, first
+        while j < len(words) and k < len(phrase) and phrase[k] in words[j][2]:
+            used: set[str] = set()
+            while k < len(phrase) and phrase[k] in words[j][2] and phrase[k] not in used:
+                used.add(phrase[k])
+                k += 1
+            j += 1
+        if k == len(phrase):
+            yield words[first:j]
+
+
+def _matches(text: str, marks: Marks, start: int = 0, end: int | None = None) -> list[Match]:
+    """Return every word of `text[start:end]` to mark, with its span and its marked terms."""
     found = []
+    words = []  # every word with terms, where phrases are looked for
     for match in TOKEN.finditer(text, start, len(text) if end is None else end):
         word = word_terms(match.group())
-        if not word.isdisjoint(terms):
-            found.append((match.start(), match.end(), word & terms))
-    return found
+        if marks.phrases and word:
+            words.append((match.start(), match.end(), word))
+        if not word.isdisjoint(marks.words):
+            found.append((match.start(), match.end(), word & marks.words))
+    if not marks.phrases:
+        return found
+    marked = {at: terms for at, _, terms in found}
+    for phrase in marks.phrases:
+        for run in _runs(words, phrase):
+            for at, _, terms in run:
+                marked[at] = marked.get(at, frozenset()) | terms.intersection(phrase)
+    ends = {at: to for at, to, _ in words}  # every marked word holds terms, so is among them
+    return [(at, ends[at], terms) for at, terms in sorted(marked.items())]
 
 
 def _marked(text: str, found: list[Match], start: int, end: int) -> Markup:
@@ -71,12 +110,12 @@ def _marked(text: str, found: list[Match], start: int, end: int) -> Markup:
     return Markup("").join(pieces)
 
 
-def mark_terms(text: str, terms: set[str]) -> Markup:
-    """Return `text` escaped, with every word that has one of `terms` marked."""
-    return _marked(text, _matches(text, terms), 0, len(text))
+def mark_terms(text: str, marks: Marks) -> Markup:
+    """Return `text` escaped, with the words it has of `marks` marked."""
+    return _marked(text, _matches(text, marks), 0, len(text))
 
 
-def _distinct(text: str, terms: set[str]) -> set[str]:
+def _distinct(text: str, terms: frozenset[str]) -> set[str]:
     found: set[str] = set()
     for word in set(TOKEN.findall(text.lower())):  # the analyzer lowercases first
         terms_of_word = word_terms(word)
@@ -85,7 +124,7 @@ def _distinct(text: str, terms: set[str]) -> set[str]:
     return found
 
 
-def _best_paragraph(paragraphs: list[str], terms: set[str]) -> int:
+def _best_paragraph(paragraphs: list[str], terms: frozenset[str]) -> int:
     """Return the paragraph with the most distinct terms (the first, when none has any).
 
     A cheap first pass, so only that paragraph is split into sentences and weighed closely; it
@@ -135,27 +174,31 @@ def best_passage(sentences: list[Span], found: list[Match],
     return (starts[first], sentences[end - 1][1]), first > 0, end < len(sentences)
 
 
-def _window(paragraph: str, terms: set[str]) -> tuple[Span, bool, bool]:
+def _window(paragraph: str, marks: Marks) -> tuple[Span, bool, bool]:
     """Return the part of a long paragraph around its first match, and whether it was cut."""
     if len(paragraph) <= WINDOW_CHARS:
         return (0, len(paragraph)), False, False
-    first = next((m.start() for m in TOKEN.finditer(paragraph)
-                  if not word_terms(m.group()).isdisjoint(terms)), 0)
+    if marks.phrases:  # a phrase's words count only where it stands: look at every word
+        found = _matches(paragraph, marks)
+        first = found[0][0] if found else 0
+    else:
+        first = next((m.start() for m in TOKEN.finditer(paragraph)
+                      if not word_terms(m.group()).isdisjoint(marks.words)), 0)
     start = max(0, first - LEAD_CHARS)
     end = min(len(paragraph), start + WINDOW_CHARS)
     return (start, end), start > 0, end < len(paragraph)
 
 
-def snippet(text: str, terms: set[str], sentences: Callable[[str], list[Span]]) -> Markup:
+def snippet(text: str, marks: Marks, sentences: Callable[[str], list[Span]]) -> Markup:
     """Return the best passage of a text (paragraphs apart by blank lines) as marked HTML.
 
     `sentences` returns the sentence spans of a text.
     """
     paragraphs = [p for p in text.split("\n\n") if p.strip()] or [""]
-    best = _best_paragraph(paragraphs, terms)
+    best = _best_paragraph(paragraphs, marks.terms)
     paragraph = paragraphs[best]
-    (start, end), cut_before, cut_after = _window(paragraph, terms)
-    found = _matches(paragraph, terms, start, end)
+    (start, end), cut_before, cut_after = _window(paragraph, marks)
+    found = _matches(paragraph, marks, start, end)
     spans = [(start + a, start + b) for a, b in sentences(paragraph[start:end])]
     if cut_before and len(spans) > 1:
         spans = spans[1:]  # the first one starts mid-sentence

@@ -11,7 +11,7 @@ from markupsafe import Markup
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
-from cpcsearch.search.highlight import mark_terms, snippet
+from cpcsearch.search.highlight import Marks, mark_terms, snippet
 from cpcsearch.search.parse import positive_leaves
 from cpcsearch.search.request import SearchRequest
 
@@ -76,23 +76,25 @@ class SearchResults:
                 "took_ms": round(self.took_ms, 2)}
 
 
-def marked_terms(searcher: Searcher, query: wq.Query) -> set[str]:
-    """Return the index terms a query looks for in the marked fields (patterns expanded)."""
+def query_marks(searcher: Searcher, query: wq.Query) -> Marks:
+    """Return what a query marks in the marked fields: its words (patterns expanded) and its
+    phrases."""
     reader = searcher.reader()
-    terms: set[str] = set()
+    words: set[str] = set()
+    phrases: list[tuple[str, ...]] = []
     for leaf in positive_leaves(query):
         if leaf.field() not in MARKED_FIELDS:
             continue
         if isinstance(leaf, wq.MultiTerm):  # expansions are capped in parse.py
-            terms.update(t.decode() if isinstance(t, bytes) else t
+            words.update(t.decode() if isinstance(t, bytes) else t
                          for _, t in leaf.expanded_terms(reader))
         elif isinstance(leaf, wq.Phrase):
-            terms.update(leaf.words)
+            phrases.append(tuple(leaf.words))
         elif isinstance(leaf, wq.Term):
-            terms.add(leaf.text)
-        if len(terms) > MAX_MARKED:
+            words.add(leaf.text)
+        if len(words) + len(phrases) > MAX_MARKED:
             break
-    return terms
+    return Marks(frozenset(words), tuple(phrases))
 
 
 def _date_text(value: dt.datetime | None) -> str | None:
@@ -103,7 +105,7 @@ def _split(value: str | None) -> list[str]:
     return [v for v in (value or "").split(",") if v]
 
 
-def make_hit(searcher: Searcher, docnum: int, score: float, terms: set[str],
+def make_hit(searcher: Searcher, docnum: int, score: float, marks: Marks,
              splitter: Callable[[str], list[tuple[int, int]]] | None) -> Hit:
     """Return one hit; with a sentence splitter (text → spans), a snippet of its best passage."""
     stored = searcher.stored_fields(docnum)
@@ -112,7 +114,7 @@ def make_hit(searcher: Searcher, docnum: int, score: float, terms: set[str],
         id=stored["id"], url=stored.get("url", ""), title=stored.get("title", ""),
         authors=_split(stored.get("authors")), date=_date_text(stored.get("date")),
         topics=_split(stored.get("topics")), section=stored.get("section", ""),
-        snippet=snippet(text, terms, splitter) if splitter else Markup(""),
-        title_html=mark_terms(stored.get("title", ""), terms),
+        snippet=snippet(text, marks, splitter) if splitter else Markup(""),
+        title_html=mark_terms(stored.get("title", ""), marks),
         score=score,
     )

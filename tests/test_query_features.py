@@ -137,8 +137,17 @@ def test_a_phrase_is_marked_where_it_stands_and_its_words_nowhere_else(tmp_path:
         "<p>The Middle Corridor carries more freight from the Middle East, and the"
         " Trans-Caspian route too. A corridor is only as fast as its slowest border.</p>"
         "</div></main></body></html>", encoding="utf-8")
-    config = build_index(make_config(tmp_path), page)
+    other = tmp_path / "borders.html"
+    other.write_text(
+        "<html><head><title>Borders | Caspian Policy Center</title></head><body><main>"
+        "<h1>Slow borders</h1><div class='post-content'><p>A corridor is only as fast as its"
+        " slowest border crossing, officials said.</p><p>Rail freight through the crossing"
+        " doubled last year.</p></div></main></body></html>", encoding="utf-8")
+    config = build_index(make_config(tmp_path), page, other)
     engine = SearchEngine(config.INDEX_DIR)
+    rail = {h.title: h for h in engine.search(SearchRequest(q='"middle corridor" rail')).hits}
+    assert str(rail["Slow borders"].snippet).startswith("… <mark>Rail</mark> freight")  # not
+    # the paragraph with a lone "corridor"
     hit = engine.search(SearchRequest(q='"middle corridor"')).hits[0]
     assert "<mark>Middle</mark> <mark>Corridor</mark> carries" in hit.snippet
     assert "the Middle East" in hit.snippet and "<mark>corridor</mark> is" not in hit.snippet

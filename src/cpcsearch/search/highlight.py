@@ -124,23 +124,25 @@ def _distinct(text: str, terms: frozenset[str]) -> set[str]:
     return found
 
 
-def _best_paragraph(paragraphs: list[str], terms: frozenset[str]) -> int:
-    """Return the paragraph with the most distinct terms (the first, when none has any).
+def _best_paragraph(paragraphs: list[str], marks: Marks) -> int:
+    """Return the paragraph with the most distinct marked terms (the first, when none has any),
+    a phrase's words counting only in a paragraph that has them all.
 
     A cheap first pass, so only that paragraph is split into sentences and weighed closely; it
     stops at the first paragraph that has every term.
     """
-    if not terms or len(paragraphs) < 2:
+    if not marks.terms or len(paragraphs) < 2:
         return 0
     best, most = 0, 0
     for i, paragraph in enumerate(paragraphs):
-        found = len(_distinct(paragraph, terms))
-        if found > most:
-            best, most = i, found
-            if most == len(terms):
+        found = _distinct(paragraph, marks.terms)
+        weight = len(found & marks.words | {term for phrase in marks.phrases
+                                            if found.issuperset(phrase) for term in phrase})
+        if weight > most:
+            best, most = i, weight
+            if most == len(marks.terms):
                 break
     return best
-
 
 
 def best_passage(sentences: list[Span], found: list[Match],
@@ -195,7 +197,7 @@ def snippet(text: str, marks: Marks, sentences: Callable[[str], list[Span]]) -> 
     `sentences` returns the sentence spans of a text.
     """
     paragraphs = [p for p in text.split("\n\n") if p.strip()] or [""]
-    best = _best_paragraph(paragraphs, marks.terms)
+    best = _best_paragraph(paragraphs, marks)
     paragraph = paragraphs[best]
     (start, end), cut_before, cut_after = _window(paragraph, marks)
     found = _matches(paragraph, marks, start, end)

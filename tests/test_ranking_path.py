@@ -169,6 +169,27 @@ def test_a_segment_added_by_an_incremental_reindex_scores_as_whoosh_does(tmp_pat
         assert found.scores.tolist() == pytest.approx([expected[d] for d in found.ids.tolist()])
 
 
+def test_a_segment_with_deleted_documents_scores_as_whoosh_does(tmp_path: Path) -> None:
+    config = build_index(make_config(tmp_path), FIXTURES_DIR / "query_corpus.jsonl")
+    with Store(config.STORE) as store:
+        changed = next(s.document for s in store.changes_since(0)
+                       if not {"solar", "natural"} & set(s.document.body.lower().split()))
+        store.upsert(changed.replace(body=f"{changed.body}\n\nSolar farms and natural gas."))
+    run_reindex(config)
+    snapshot = SearchEngine(config.INDEX_DIR).live.snapshot()
+    postings = Postings(snapshot.searcher, DEFAULT.k1, DEFAULT.b)
+    assert postings.leaves[0][0].reader().has_deletions()  # the changed document's old copy
+    for text in ("solar OR gas", '"solar farms"', '"natural gas"'):
+        planned = plan(SearchRequest(q=text), parse_query(text, snapshot.searcher.schema))
+        found = Evaluator(postings, deadline=float("inf"))(planned.query)
+        whoosh = collectors.UnlimitedCollector()
+        snapshot.searcher.search_with_collector(planned.query, whoosh)
+        results = whoosh.results()
+        expected = {results.docnum(i): results.score(i) for i in range(results.scored_length())}
+        assert len(expected) >= 2 and found.ids.tolist() == sorted(expected)
+        assert found.scores.tolist() == pytest.approx([expected[d] for d in found.ids.tolist()])
+
+
 def test_an_index_built_before_vectors_searches_without_feedback_and_takes_updates(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def without_vector() -> Schema:

@@ -19,6 +19,7 @@ from whoosh import formats
 from whoosh import query as wq
 from whoosh.matching import Matcher
 from whoosh.matching.wrappers import FilterMatcher
+from whoosh.reading import IndexReader
 from whoosh.searching import Searcher, TimeLimit
 
 from cpcsearch.index import impacts
@@ -55,14 +56,22 @@ class Scored:
 EMPTY = Scored(np.empty(0, np.int64), np.empty(0))
 
 
+def segment_postings(reader: IndexReader, fieldname: str, text: str) -> Matcher:
+    """Return a segment's matcher of a term over all its postings, deleted documents' too.
+
+    Whoosh wraps a segment with deletions in a filter that skips them one posting at a time and
+    hides the blocks; the live mask removes them at once.
+    """
+    matcher = reader.postings(fieldname, text)
+    return matcher.child if isinstance(matcher, FilterMatcher) else matcher
+
+
 def block_postings(matcher: Matcher) -> tuple[np.ndarray, np.ndarray]:
     """Return the document numbers and weights (frequencies) of a segment's term, block by block.
 
     Reads Whoosh 2.7's W3 posting blocks whole (the version is pinned), where its public
     iteration costs several calls per posting.
     """
-    if isinstance(matcher, FilterMatcher):  # deletions: the live mask removes them
-        matcher = matcher.child
     ids, weights = [], []
     while matcher.is_active():
         matcher._read_ids()
@@ -153,8 +162,8 @@ class Postings:
                 parts = []
                 for sub, offset in self.leaves:
                     if (fieldname, text) in sub.reader():
-                        part = phrases.positions(sub.reader().postings(fieldname, text), offset,
-                                                 deadline)
+                        part = phrases.positions(segment_postings(sub.reader(), fieldname, text),
+                                                 offset, deadline)
                         if part is None:
                             return None
                         parts.append(part)
@@ -170,7 +179,7 @@ class Postings:
             if saved is not None and impacts.covers(fieldname, term):
                 found = saved.postings(term)
             elif (fieldname, text) in reader:
-                found = block_postings(reader.postings(fieldname, text))
+                found = block_postings(segment_postings(reader, fieldname, text))
             else:
                 found = None
             if found is not None:

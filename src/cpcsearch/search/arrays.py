@@ -2,8 +2,9 @@
 
 Words and their boolean and synonym combinations (nearly all that readers type) are scored from
 per-term arrays read once per commit: BM25F exactly as Whoosh computes it, but a query costs a few
-array operations instead of several Python calls per posting. Any other node (phrases, patterns,
-fuzzy words, date ranges) is matched by Whoosh itself, per segment.
+array operations instead of several Python calls per posting; phrases are matched on their words'
+positions (`phrases.py`). Any other node (patterns, fuzzy words, date ranges) is matched by
+Whoosh itself, per segment.
 """
 
 from __future__ import annotations

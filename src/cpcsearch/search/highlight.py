@@ -176,12 +176,15 @@ def best_passage(sentences: list[Span], found: list[Match],
     return (starts[first], sentences[end - 1][1]), first > 0, end < len(sentences)
 
 
-def _window(paragraph: str, marks: Marks) -> tuple[Span, bool, bool]:
-    """Return the part of a long paragraph around its first match, and whether it was cut."""
+def _window(paragraph: str, marks: Marks, found: list[Match] | None) -> tuple[Span, bool, bool]:
+    """Return the part of a long paragraph around its first match, and whether it was cut.
+
+    `found` are the paragraph's matches when already known; else the words are looked at until
+    the first match.
+    """
     if len(paragraph) <= WINDOW_CHARS:
         return (0, len(paragraph)), False, False
-    if marks.phrases:  # a phrase's words count only where it stands: look at every word
-        found = _matches(paragraph, marks)
+    if found is not None:
         first = found[0][0] if found else 0
     else:
         first = next((m.start() for m in TOKEN.finditer(paragraph)
@@ -199,8 +202,11 @@ def snippet(text: str, marks: Marks, sentences: Callable[[str], list[Span]]) -> 
     paragraphs = [p for p in text.split("\n\n") if p.strip()] or [""]
     best = _best_paragraph(paragraphs, marks)
     paragraph = paragraphs[best]
-    (start, end), cut_before, cut_after = _window(paragraph, marks)
-    found = _matches(paragraph, marks, start, end)
+    # a phrase's words count only where it stands, so every word of the paragraph is looked at
+    found = _matches(paragraph, marks) if marks.phrases else None
+    (start, end), cut_before, cut_after = _window(paragraph, marks, found)
+    if found is None:
+        found = _matches(paragraph, marks, start, end)
     spans = [(start + a, start + b) for a, b in sentences(paragraph[start:end])]
     if cut_before and len(spans) > 1:
         spans = spans[1:]  # the first one starts mid-sentence

@@ -192,7 +192,7 @@ class BuildWriter(SegmentWriter):
                     segment_id = self.newsegment.segment_id()
                     impacts.save(impacts.path_for(self.storage.folder, segment_id),
                                  *grouped[:4])
-                    words = self.schema[fieldname].__dict__.get("_words")
+                    words = self.schema[fieldname].seen_words()
                     if words is not None:
                         vocabulary.save(vocabulary.path_for(self.storage.folder, segment_id),
                                         words)

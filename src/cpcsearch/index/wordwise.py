@@ -125,9 +125,13 @@ class WordwiseText(TEXT):
     def __eq__(self, other: object) -> bool:
         return type(other) is type(self) and other.__getstate__() == self.__getstate__()
 
+    def seen_words(self) -> Words | None:
+        """Return the words this field's cache has analysed so far (None before any)."""
+        return self.__dict__.get("_words")
+
     def _found(self, value: Any) -> Iterator[bytes | Expansion] | None:
         """Return the cached terms of each word of `value` (None: the cache cannot serve it)."""
-        words = self.__dict__.get("_words")
+        words = self.seen_words()
         if words is None and type(self.format) in (Positions, Frequency) and is_wordwise(
                 self.analyzer):
             words = self._words = shared_words(self.analyzer)

@@ -22,7 +22,7 @@ from cpcsearch.index.schema import (
     to_fields,
 )
 from cpcsearch.pipeline import run_reindex
-from cpcsearch.search.arrays import Evaluator, Postings, block_postings
+from cpcsearch.search.arrays import Evaluator, Postings, Scored, block_postings
 from cpcsearch.search.engine import SearchEngine
 from cpcsearch.search.feedback import expansion
 from cpcsearch.search.parse import parse_query
@@ -41,6 +41,18 @@ def index_dir(tmp_path_factory: pytest.TempPathFactory) -> str:
     return str(config.INDEX_DIR)
 
 
+def arrays_and_whoosh(postings: Postings, text: str) -> tuple[Scored, dict[int, float]]:
+    """Return a query's matches as the arrays score them, and Whoosh's own scores of it."""
+    searcher = postings.searcher
+    planned = plan(SearchRequest(q=text), parse_query(text, searcher.schema))
+    assert planned is not None
+    found = Evaluator(postings, deadline=float("inf"))(planned.query)
+    whoosh = collectors.UnlimitedCollector()
+    searcher.search_with_collector(planned.query, whoosh)
+    results = whoosh.results()
+    return found, {results.docnum(i): results.score(i) for i in range(results.scored_length())}
+
+
 @pytest.mark.parametrize("text", [
     "gas", "caspian gas pipeline", "gas gas energy", "gas AND energy", "energy NOT gas",
     "+gas energy", "(oil OR gas) AND NOT solar", "SPP", "Türkiye rail", "NOT gas",
@@ -52,15 +64,7 @@ def index_dir(tmp_path_factory: pytest.TempPathFactory) -> str:
 ])
 def test_array_scores_equal_whoosh_scores(index_dir: str, text: str) -> None:
     snapshot = SearchEngine(index_dir).live.snapshot()
-    searcher = snapshot.searcher
-    planned = plan(SearchRequest(q=text), parse_query(text, searcher.schema))
-    assert planned is not None
-    found = Evaluator(Postings(searcher, DEFAULT.k1, DEFAULT.b), deadline=float("inf"))(
-        planned.query)
-    whoosh = collectors.UnlimitedCollector()
-    searcher.search_with_collector(planned.query, whoosh)
-    results = whoosh.results()
-    expected = {results.docnum(i): results.score(i) for i in range(results.scored_length())}
+    found, expected = arrays_and_whoosh(Postings(snapshot.searcher, DEFAULT.k1, DEFAULT.b), text)
     assert found.ids.tolist() == sorted(expected)
     assert found.scores.tolist() == pytest.approx([expected[d] or 0.0 for d in found.ids.tolist()])
 
@@ -158,12 +162,7 @@ def test_a_segment_added_by_an_incremental_reindex_scores_as_whoosh_does(tmp_pat
     postings = Postings(snapshot.searcher, DEFAULT.k1, DEFAULT.b)
     assert len(postings.leaves) == 2 and postings.saved[1] is None  # Whoosh's own writer
     for text in ("caspian gas", '"caspian gas"'):
-        planned = plan(SearchRequest(q=text), parse_query(text, snapshot.searcher.schema))
-        found = Evaluator(postings, deadline=float("inf"))(planned.query)
-        whoosh = collectors.UnlimitedCollector()
-        snapshot.searcher.search_with_collector(planned.query, whoosh)
-        results = whoosh.results()
-        expected = {results.docnum(i): results.score(i) for i in range(results.scored_length())}
+        found, expected = arrays_and_whoosh(postings, text)
         assert found.ids.tolist() == sorted(expected)
         assert found.ids[-1] >= postings.leaves[1][1]  # the new segment's document matched
         assert found.scores.tolist() == pytest.approx([expected[d] for d in found.ids.tolist()])
@@ -180,12 +179,7 @@ def test_a_segment_with_deleted_documents_scores_as_whoosh_does(tmp_path: Path) 
     postings = Postings(snapshot.searcher, DEFAULT.k1, DEFAULT.b)
     assert postings.leaves[0][0].reader().has_deletions()  # the changed document's old copy
     for text in ("solar OR gas", '"solar farms"', '"natural gas"'):
-        planned = plan(SearchRequest(q=text), parse_query(text, snapshot.searcher.schema))
-        found = Evaluator(postings, deadline=float("inf"))(planned.query)
-        whoosh = collectors.UnlimitedCollector()
-        snapshot.searcher.search_with_collector(planned.query, whoosh)
-        results = whoosh.results()
-        expected = {results.docnum(i): results.score(i) for i in range(results.scored_length())}
+        found, expected = arrays_and_whoosh(postings, text)
         assert len(expected) >= 2 and found.ids.tolist() == sorted(expected)
         assert found.scores.tolist() == pytest.approx([expected[d] for d in found.ids.tolist()])
 

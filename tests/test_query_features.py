@@ -106,7 +106,8 @@ def test_snippet_shows_the_best_passage_sentence_aligned(tmp_path: Path) -> None
 
 def test_punkt_on_stdlib_patterns_learns_and_splits_as_nltk_own(demo_docs: dict) -> None:
     """Punkt with its patterns matched by `re` (see `sentences.StdlibPatterns`) learns the same
-    parameters and finds the same sentences as NLTK's own setup."""
+    parameters and finds the same sentences as NLTK's own setup, also where it decides a
+    recurring break from its cache (`sentences.Splitter`)."""
     from nltk.tokenize.punkt import PunktSentenceTokenizer, PunktTrainer
 
     from cpcsearch.index import sentences
@@ -124,9 +125,10 @@ def test_punkt_on_stdlib_patterns_learns_and_splits_as_nltk_own(demo_docs: dict)
     assert all(getattr(ours._params, name) == getattr(nltk_own._params, name) for name in learnt)
     assert ours._params.abbrev_types  # something was learnt
     texts = [*bodies, 'He said "No." Then (in 2019) the U.S. left... Why? Rates rose 2.5 pct.']
-    spans = [list(ours.span_tokenize(text)) for text in texts]
-    assert spans == [list(nltk_own.span_tokenize(text)) for text in texts]
-    assert sum(map(len, spans)) > 2 * len(texts)  # real splitting happened
+    spans = [list(ours.span_tokenize(text)) for text in texts * 2]
+    assert spans == [list(nltk_own.span_tokenize(text)) for text in texts * 2]
+    assert sum(map(len, spans)) > 4 * len(texts)  # real splitting happened
+    assert ours.text_contains_sentbreak.cache_info().hits > len(texts)  # the second time, cached
 
 
 def test_a_phrase_is_marked_where_it_stands_and_its_words_nowhere_else(tmp_path: Path) -> None:

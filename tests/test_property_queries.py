@@ -55,6 +55,17 @@ def test_any_text_parses(text: str) -> None:
 
 @CHECKS
 @given(text=QUERIES)
+def test_a_kept_parser_parses_as_a_new_one(text: str) -> None:
+    """The parser kept for a schema, having read every text before, reads this one as a parser
+    made for it alone (a new schema object gets a new parser)."""
+    kept = parse_query(text, SCHEMA)
+    fresh = parse_query(text, build_schema())
+    assert (repr(kept.query), kept.words, kept.notices) == (
+        repr(fresh.query), fresh.words, fresh.notices)
+
+
+@CHECKS
+@given(text=QUERIES)
 def test_any_text_searches(engine: SearchEngine, text: str) -> None:
     engine.search(SearchRequest(q=text))
 

@@ -10,14 +10,22 @@ dates (`dates.py`), `word*` and `word~`. Synonyms rewrite the words of the tree
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Collection
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
+from cachetools import LRUCache
 from whoosh import query as wq
 from whoosh.fields import Schema
-from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, MultifieldParser, syntax
-from whoosh.qparser.plugins import OperatorsPlugin, PhrasePlugin, PlusMinusPlugin
+from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, QueryParser, syntax
+from whoosh.qparser.plugins import (
+    MultifieldPlugin,
+    OperatorsPlugin,
+    PhrasePlugin,
+    PlusMinusPlugin,
+)
 
 from cpcsearch.search import ranking, rewrite
 from cpcsearch.search.dates import DatesPlugin, NotADate
@@ -113,11 +121,42 @@ class _PlusMinusPlugin(PlusMinusPlugin):
         return result
 
 
+class _Parser(QueryParser):
+    """Whoosh's parser, its plugins' taggers and filters put in order once rather than at every
+    query (it gets all its plugins before its first query)."""
+
+    @cached_property
+    def _taggers(self) -> list[Any]:
+        return super().taggers()
+
+    @cached_property
+    def _filters(self) -> list[Any]:
+        return super().filters()
+
+    def taggers(self) -> list[Any]:
+        return self._taggers
+
+    def filters(self) -> list[Any]:
+        return self._filters
+
+
+# Parsers made for a schema (a commit's), kept for its next queries: a parser keeps no state
+# between queries, and making one cost a tenth of a parse.
+_PARSERS: LRUCache[tuple[int, tuple[tuple[str, float], ...], bool],
+                   tuple[Schema, QueryParser]] = LRUCache(16)
+_PARSERS_LOCK = threading.Lock()
+
+
 def make_parser(schema: Schema, fields: dict[str, float],
-                operators: bool = True) -> MultifieldParser:
+                operators: bool = True) -> QueryParser:
     """Return the parser of user queries over the ranked text `fields` (name → weight)."""
-    parser = MultifieldParser(list(fields), schema, fieldboosts=fields,
-                              group=ranking.WordsGroup)
+    key = (id(schema), tuple(fields.items()), operators)
+    with _PARSERS_LOCK:
+        kept = _PARSERS.get(key)
+    if kept is not None and kept[0] is schema:
+        return kept[1]
+    parser = _Parser(None, schema, group=ranking.WordsGroup)
+    parser.add_plugin(MultifieldPlugin(list(fields), fieldboosts=fields))
     parser.add_plugin(DatesPlugin())
     parser.add_plugin(FuzzyTermPlugin())
     parser.add_plugin(FieldAliasPlugin(FIELD_ALIASES))
@@ -128,6 +167,8 @@ def make_parser(schema: Schema, fields: dict[str, float],
     if not operators:
         parser.replace_plugin(OperatorsPlugin(And=None, Or=None, AndNot=None, AndMaybe=None,
                                               Not=None))
+    with _PARSERS_LOCK:
+        _PARSERS[key] = (schema, parser)
     return parser
 
 
@@ -170,7 +211,7 @@ def _shouted(text: str) -> bool:
     return text.upper() == text and len(text.split()) >= SHOUTED_WORDS
 
 
-def _parse(text: str, parser: MultifieldParser, rank: ranking.Ranking,
+def _parse(text: str, parser: QueryParser, rank: ranking.Ranking,
            notices: list[str]) -> tuple[wq.Query, tuple[TypedWord, ...]]:
     tree = parser.process(text)
     query = rewrite.semantics(rewrite.bounded(tree.query(parser), notices))

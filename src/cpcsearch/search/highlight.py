@@ -103,11 +103,11 @@ def _marked(text: str, found: list[Match], start: int, end: int) -> Markup:
     last = start
     for word_start, word_end, _ in found:
         if start <= word_start and word_end <= end:
-            pieces.append(escape(text[last:word_start]))
-            pieces.append(Markup("<mark>%s</mark>") % text[word_start:word_end])
+            pieces += (escape(text[last:word_start]), "<mark>", escape(text[word_start:word_end]),
+                       "</mark>")
             last = word_end
     pieces.append(escape(text[last:end]))
-    return Markup("").join(pieces)
+    return Markup("".join(pieces))  # every piece of the text is escaped; the tags are ours
 
 
 def mark_terms(text: str, marks: Marks) -> Markup:
@@ -219,5 +219,4 @@ def snippet(text: str, marks: Marks, sentences: Callable[[str], list[Span]]) -> 
     html = _marked(paragraph, found, start, end)
     before = before or cut_before or best > 0
     after = after or cut_after or best < len(paragraphs) - 1
-    return Markup("").join([Markup("… ") if before else Markup(""), html,
-                            Markup(" …") if after else Markup("")])
+    return Markup("".join(["… " if before else "", html, " …" if after else ""]))

@@ -116,6 +116,18 @@ def test_fusion_sums_each_models_scores_over_its_best() -> None:
     assert fuse({BM25: runs[BM25]}, {BM25: 1.0}) is runs[BM25]  # one model: its own scores
 
 
+@pytest.mark.parametrize("text", ["gas^0", "gas^0 energy^0", "gas^-1 energy", "pipe*^0"])
+def test_fusion_of_words_weighed_zero_or_less_keeps_bm25fs_order(index_dir: str,
+                                                                  text: str) -> None:
+    request = SearchRequest(q=text, per_page=100)
+    plain = SearchEngine(index_dir, rank=PLAIN).search(request)
+    fused = SearchEngine(index_dir, rank=replace(NO_FEEDBACK, inb2_weight=0.5)).search(request)
+    assert plain.total and fused.total == plain.total
+    assert all(math.isfinite(h.score) for h in fused.hits)
+    if len({h.score for h in plain.hits}) == 1:  # every score 0: both in document order
+        assert [h.id for h in fused.hits] == [h.id for h in plain.hits]
+
+
 @pytest.mark.parametrize("text", ["gas", "caspian energy pipeline", "energy NOT gas",
                                   "pipe* energy", '"natural gas" europe'])
 def test_fusion_reorders_bm25fs_matches_but_keeps_them(index_dir: str, text: str) -> None:

@@ -208,11 +208,15 @@ class Postings:
 
 def fuse(runs: dict[str, Scored], weights: dict[str, float]) -> Scored:
     """Return the matches (the same in every run) scored by the weighted sum of each run's
-    scores over its best; a single run is returned as it is."""
+    scores over its largest; a single run is returned as it is.
+
+    The largest in absolute value, so that a word the reader weighed 0 or less (`gas^0`) keeps
+    its order and no score becomes NaN.
+    """
     if len(runs) == 1:
         return next(iter(runs.values()))
     ids = next(iter(runs.values())).ids
-    return Scored(ids, sum(weights[model] * run.scores / run.scores.max()
+    return Scored(ids, sum(weights[model] * run.scores / (np.abs(run.scores).max() or 1.0)
                            for model, run in runs.items()))
 
 

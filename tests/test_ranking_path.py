@@ -1,11 +1,14 @@
-"""Array scoring of query trees against Whoosh's own matchers, feedback, and the answer cache."""
+"""Array scoring of query trees against Whoosh's own matchers, InB2 and its fusion with BM25F,
+feedback, and the answer cache."""
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 from whoosh import collectors
 from whoosh.fields import Schema
@@ -22,16 +25,18 @@ from cpcsearch.index.schema import (
     to_fields,
 )
 from cpcsearch.pipeline import run_reindex
-from cpcsearch.search.arrays import Evaluator, Postings, Scored, block_postings
+from cpcsearch.search.arrays import Evaluator, Postings, Scored, block_postings, fuse
 from cpcsearch.search.engine import SearchEngine
 from cpcsearch.search.feedback import expansion
 from cpcsearch.search.parse import parse_query
 from cpcsearch.search.plan import plan
-from cpcsearch.search.ranking import DEFAULT
+from cpcsearch.search.ranking import BM25, DEFAULT, INB2
 from cpcsearch.search.request import SearchRequest
 from cpcsearch.store import Store
 
 NO_FEEDBACK = replace(DEFAULT, feedback_docs=0)
+BM25_ALONE = replace(DEFAULT, inb2_weight=0.0)
+PLAIN = replace(BM25_ALONE, feedback_docs=0)
 
 
 @pytest.fixture(scope="module")
@@ -81,6 +86,81 @@ def test_a_phrase_matches_its_words_in_order_only(index_dir: str) -> None:
     assert matches("caspian AND europe") and not matches('"caspian europe"')  # apart
     assert matches('"caspian gas heads west"') and (matches('"caspian gas heads west"')
                                                     <= matches('"caspian gas"'))
+
+
+@pytest.mark.parametrize("word", ["gas", "caspian", "energi", "solar", "pipelin"])
+def test_inb2_scores_follow_the_model_from_whooshs_statistics(index_dir: str, word: str) -> None:
+    snapshot = SearchEngine(index_dir).live.snapshot()
+    searcher = snapshot.searcher
+    found = Postings(searcher, DEFAULT.k1, DEFAULT.b, c=2.0).term("content", word, INB2)
+    n, df = searcher.doc_count(), searcher.doc_frequency("content", word)
+    total, mean = searcher.frequency("content", word), searcher.avg_field_length("content")
+    tfs = dict(searcher.reader().postings("content", word).items_as("weight"))
+    expected = []
+    for docnum in found.ids.tolist():
+        tfn = tfs[docnum] * math.log2(1 + 2.0 * mean / searcher.doc_field_length(docnum,
+                                                                                  "content"))
+        expected.append(tfn * math.log2((n + 1) / (df + 0.5)) * (total + 1) / (df * (tfn + 1)))
+    assert len(found.ids) == df >= 1
+    assert found.scores.tolist() == pytest.approx(expected)
+
+
+def test_fusion_sums_each_models_scores_over_its_best() -> None:
+    ids = np.array([3, 5, 8])
+    runs = {BM25: Scored(ids, np.array([2.0, 4.0, 1.0])),
+            INB2: Scored(ids, np.array([6.0, 2.0, 3.0]))}
+    fused = fuse(runs, {BM25: 0.25, INB2: 0.75})
+    assert fused.ids.tolist() == [3, 5, 8]
+    assert fused.scores.tolist() == pytest.approx([0.25 * 0.5 + 0.75, 0.25 + 0.75 / 3,
+                                                   0.25 / 4 + 0.75 / 2])
+    assert fuse({BM25: runs[BM25]}, {BM25: 1.0}) is runs[BM25]  # one model: its own scores
+
+
+@pytest.mark.parametrize("text", ["gas^0", "gas^0 energy^0", "gas^-1 energy", "pipe*^0"])
+def test_fusion_of_words_weighed_zero_or_less_keeps_bm25fs_order(index_dir: str,
+                                                                  text: str) -> None:
+    request = SearchRequest(q=text, per_page=100)
+    plain = SearchEngine(index_dir, rank=PLAIN).search(request)
+    fused = SearchEngine(index_dir, rank=replace(NO_FEEDBACK, inb2_weight=0.5)).search(request)
+    assert plain.total and fused.total == plain.total
+    assert all(math.isfinite(h.score) for h in fused.hits)
+    if len({h.score for h in plain.hits}) == 1:  # every score 0: both in document order
+        assert [h.id for h in fused.hits] == [h.id for h in plain.hits]
+
+
+@pytest.mark.parametrize("text", ["gas", "caspian energy pipeline", "energy NOT gas",
+                                  "pipe* energy", '"natural gas" europe'])
+def test_fusion_reorders_bm25fs_matches_but_keeps_them(index_dir: str, text: str) -> None:
+    for extra in ({}, {"topics": ("Energy",)}):
+        request = SearchRequest(q=text, per_page=100, **extra)
+        plain = SearchEngine(index_dir, rank=PLAIN).search(request)
+        fused = SearchEngine(index_dir, rank=NO_FEEDBACK).search(request)
+        assert plain.total and fused.total == plain.total
+        assert sorted(h.id for h in fused.hits) == sorted(h.id for h in plain.hits)
+        assert fused.facets == plain.facets
+        assert max(h.score for h in fused.hits) <= 1.0  # each model's scores over its best
+
+
+def test_fusion_weighs_inb2_by_its_weight(index_dir: str) -> None:
+    request = SearchRequest(q="gas pipeline europe", per_page=100)
+    scores = {weight: [h.score for h in SearchEngine(index_dir, rank=replace(
+        NO_FEEDBACK, inb2_weight=weight)).search(request).hits] for weight in (0.0, 0.7, 1.0)}
+    assert scores[0.7] != scores[0.0] and scores[0.7] != scores[1.0]
+    assert max(scores[0.0]) > 1.0  # BM25F alone keeps its scores, as Whoosh's
+    assert max(scores[1.0]) == pytest.approx(1.0)
+
+
+def test_what_whoosh_matches_is_matched_once_for_both_models(index_dir: str) -> None:
+    snapshot = SearchEngine(index_dir).live.snapshot()
+    searcher = snapshot.searcher
+    evaluate = Evaluator(Postings(searcher, DEFAULT.k1, DEFAULT.b, c=2.0), float("inf"))
+    query = parse_query("pipe* energy", searcher.schema).query
+    bm25, inb2 = evaluate(query), evaluate.scoring(INB2)(query)
+    assert bm25.ids.tolist() == inb2.ids.tolist()
+    assert bm25.scores.tolist() != inb2.scores.tolist()
+    pattern, word = query.children()  # pipe*, matched by Whoosh; energi, from the arrays
+    assert evaluate.scoring(INB2)(pattern) is evaluate(pattern)
+    assert evaluate.scoring(INB2)(word).scores.tolist() != evaluate(word).scores.tolist()
 
 
 def test_expansion_weighs_hits_by_rank_and_sums_to_one() -> None:

@@ -8,7 +8,7 @@ store and indexed once; its queries run exactly as a user types them, through
 come from the shared ``ir_eval.py`` at depth 100. The ablation runs the default with each
 component off in turn; `--sweep` adds the parameter grid the defaults were chosen from, and a
 two-fold cross-validation of that choice (chosen on half of each collection's queries, scored on
-the other half).
+the other half), and of InB2's weight and c alone against BM25F without InB2.
 """
 
 from __future__ import annotations
@@ -37,7 +37,10 @@ from cpcsearch.store import Store
 IR_DIR = SHARED_DIR / "data" / "ir"
 DEPTH = 100
 METRICS = ("MAP", "nDCG@10", "P@10", "R@100")
+ALONE = "BM25F alone (no InB2)"
 ABLATION = {"default": DEFAULT, "no feedback (RM3)": replace(DEFAULT, feedback_docs=0),
+            ALONE: replace(DEFAULT, inb2_weight=0.0),
+            "InB2 alone": replace(DEFAULT, inb2_weight=1.0),
             "feedback keeping common words": replace(DEFAULT, feedback_common=1.0),
             "with a title bonus (0.25)": replace(DEFAULT, title_weight=0.25),
             "no query-term frequency": replace(DEFAULT, query_term_k3=None)}
@@ -49,7 +52,9 @@ SWEEP = {f"k1={k1} b={b}": replace(DEFAULT, k1=k1, b=b)
                                                        feedback_terms=t, feedback_weight=w)
     for d in (5, 10, 15) for t in (10, 20) for w in (0.2, 0.3, 0.4)} | {
     f"feedback leaving out words in over {c:.0%}": replace(DEFAULT, feedback_common=c)
-    for c in (0.05, 0.1, 0.25)}
+    for c in (0.05, 0.1, 0.25)} | {
+    f"InB2 weight {w} c={c}": replace(DEFAULT, inb2_weight=w, inb2_c=c)
+    for w in (0.5, 0.6, 0.7, 0.8) for c in (1.5, 2.0, 3.0)}
 WORD = re.compile(r"\w+")
 
 Run = dict[str, list[str]]
@@ -178,13 +183,21 @@ def cross_validate(per: dict[str, dict[str, dict[str, float]]], variants: list[s
     def both(engine: str, half: int) -> str:
         return f"{mean(engine, 'MAP', half):.4f} / {mean(engine, 'nDCG@10', half):.4f}"
 
+    def chosen(among: list[str], half: int) -> str:
+        return max(among, key=lambda v: mean(v, "MAP", half) + mean(v, "nDCG@10", half))
+
     print("\nCross-validation (macro means, MAP / nDCG@10; alternate queries of each collection)")
+    fusion = [ALONE] + [v for v in variants if v.startswith("InB2 weight")]
     for tuned in (0, 1):
         other = 1 - tuned
-        best = max(variants, key=lambda v: mean(v, "MAP", tuned) + mean(v, "nDCG@10", tuned))
+        best = chosen(variants, tuned)
         print(f"- chosen on half {tuned}: {best} ({both(best, tuned)}); on half {other}: "
               f"{both(best, other)}, the default {both(variants[0], other)}, no feedback "
               f"{both('no feedback (RM3)', other)}")
+        if len(fusion) > 1:  # InB2's weight and c alone, against BM25F without InB2
+            best = chosen(fusion, tuned)
+            print(f"  InB2's weight and c chosen on half {tuned}: {best}; on half {other}: "
+                  f"{both(best, other)}, BM25F alone {both(ALONE, other)}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -192,7 +205,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--all", action="store_true", help=f"every collection in {IR_DIR}")
     parser.add_argument("--collection", type=Path, action="append", default=[])
-    parser.add_argument("--sweep", action="store_true", help="also the k1/b/title grid")
+    parser.add_argument("--sweep", action="store_true",
+                        help="also the grid of k1/b, title, feedback and InB2 parameters")
     args = parser.parse_args(argv)
     collections = args.collection or ([p.parent for p in sorted(IR_DIR.glob("*/qrels.tsv"))]
                                       if args.all else [IR_DIR / "cranfield"])

@@ -1,14 +1,15 @@
 """Score a query tree with NumPy over each commit's postings; Whoosh's matchers do the rest.
 
 Words and their boolean and synonym combinations (nearly all that readers type) are scored from
-per-term arrays read once per commit: BM25F exactly as Whoosh computes it, but a query costs a few
-array operations instead of several Python calls per posting; phrases are matched on their words'
-positions (`phrases.py`). Any other node (patterns, fuzzy words, date ranges) is matched by
-Whoosh itself, per segment.
+per-term arrays read once per commit: BM25F exactly as Whoosh computes it (or InB2, fused with
+it: `models.py`), but a query costs a few array operations instead of several Python calls per
+posting; phrases are matched on their words' positions (`phrases.py`). Any other node
+(patterns, fuzzy words, date ranges) is matched by Whoosh itself, per segment.
 """
 
 from __future__ import annotations
 
+import copy
 import threading
 import time
 from collections.abc import Callable
@@ -24,10 +25,10 @@ from whoosh.reading import IndexReader
 from whoosh.searching import Searcher, TimeLimit
 
 from cpcsearch.index import impacts
-from cpcsearch.search import phrases
-from cpcsearch.search.ranking import DisMax
+from cpcsearch.search import models, phrases
+from cpcsearch.search.ranking import BM25, INB2, DisMax
 
-CACHED_TERMS = 20_000  # per commit; a term's arrays take 12 bytes a posting
+CACHED_TERMS = 20_000  # per commit; a term's arrays take 12 bytes a posting (20 with InB2's)
 CACHED_POSITIONS = 32 << 20  # bytes of words' positions kept per commit, for phrases
 CHECK_EVERY = 512  # matches between two looks at the clock, in Whoosh's matchers
 
@@ -86,11 +87,12 @@ def block_postings(matcher: Matcher) -> tuple[np.ndarray, np.ndarray]:
 
 
 class Postings:
-    """One commit's term arrays (BM25F-weighted), field lengths and live documents."""
+    """One commit's term arrays (weighted by BM25F, and by InB2 if it has its `c`), field
+    lengths and live documents."""
 
-    def __init__(self, searcher: Searcher, k1: float, b: float) -> None:
+    def __init__(self, searcher: Searcher, k1: float, b: float, c: float | None = None) -> None:
         self.searcher = searcher
-        self.k1, self.b = k1, b
+        self.k1, self.b, self.c = k1, b, c
         self.size = searcher.reader().doc_count_all()
         self.leaves = list(searcher.leaf_searchers())
         # each segment's saved `content` postings, where a rebuild wrote them
@@ -102,7 +104,7 @@ class Postings:
             live[np.fromiter(sub.reader().all_doc_ids(), dtype=np.int64) + offset] = True
         self.live = live
         self._arrays: dict[str, np.ndarray] = {}
-        self._terms: LRUCache[tuple[str, str], Scored] = LRUCache(CACHED_TERMS)
+        self._terms: LRUCache[tuple[str, str], dict[str, Scored]] = LRUCache(CACHED_TERMS)
         self._positions: LRUCache[tuple[str, str], np.ndarray] = LRUCache(
             CACHED_POSITIONS, getsizeof=lambda keys: keys.nbytes or 1)
         # Whoosh's posting files seek, so one thread at a time reads them
@@ -144,14 +146,14 @@ class Postings:
 
         return self._array(f"column {fieldname}", make)
 
-    def term(self, fieldname: str, text: str) -> Scored:
-        """Return the live documents holding a term and the term's BM25F score in each."""
+    def term(self, fieldname: str, text: str, model: str = BM25) -> Scored:
+        """Return the live documents holding a term and the term's score in each, by `model`."""
         key = (fieldname, text)
         with self.reading:
             found = self._terms.get(key)
             if found is None:
                 found = self._terms[key] = self._read(fieldname, text)
-        return found
+        return found[model]
 
     def positions(self, fieldname: str, text: str, deadline: float) -> np.ndarray | None:
         """Return a word's (document << 32 | position) keys in every document, deleted ones
@@ -172,7 +174,8 @@ class Postings:
                 self._positions[key] = found
         return found
 
-    def _read(self, fieldname: str, text: str) -> Scored:
+    def _read(self, fieldname: str, text: str) -> dict[str, Scored]:
+        """Return a term's documents scored by each model (its frequencies, if unscored)."""
         ids, tfs = [], []
         term = self.searcher.schema[fieldname].to_bytes(text)
         for (sub, offset), saved in zip(self.leaves, self.saved, strict=True):
@@ -187,16 +190,34 @@ class Postings:
                 ids.append(found[0] + offset)
                 tfs.append(found[1])
         if not ids:
-            return EMPTY
+            return {BM25: EMPTY, INB2: EMPTY}
         docs, tf = np.concatenate(ids), np.concatenate(tfs)
         keep = self.live[docs]
         docs, tf = docs[keep], tf[keep]
         if not self.searcher.schema[fieldname].scorable:
-            return Scored(docs, tf)
-        idf = self.searcher.idf(fieldname, text)
+            return {BM25: Scored(docs, tf), INB2: Scored(docs, tf)}
         avg = self.searcher.avg_field_length(fieldname) or 1
-        norm = self.k1 * ((1 - self.b) + self.b * self.lengths(fieldname)[docs] / avg)
-        return Scored(docs, idf * tf * (self.k1 + 1) / (tf + norm))
+        relative = self.lengths(fieldname)[docs] / avg
+        scored = {BM25: Scored(docs, models.bm25(tf, relative, self.searcher.idf(fieldname, text),
+                                                 self.k1, self.b))}
+        if self.c is not None:
+            scored[INB2] = Scored(docs, models.inb2(tf, relative, self.c,
+                                                    self.searcher.doc_count()))
+        return scored
+
+
+def fuse(runs: dict[str, Scored], weights: dict[str, float]) -> Scored:
+    """Return the matches (the same in every run) scored by the weighted sum of each run's
+    scores over its largest; a single run is returned as it is.
+
+    The largest in absolute value, so that a word the reader weighed 0 or less (`gas^0`) keeps
+    its order and no score becomes NaN.
+    """
+    if len(runs) == 1:
+        return next(iter(runs.values()))
+    ids = next(iter(runs.values())).ids
+    return Scored(ids, sum(weights[model] * run.scores / (np.abs(run.scores).max() or 1.0)
+                           for model, run in runs.items()))
 
 
 def union(parts: list[Scored], size: int, best: bool = False) -> Scored:
@@ -257,12 +278,24 @@ def plus(a: Scored, b: Scored, size: int) -> Scored:
 
 
 class Evaluator:
-    """Evaluate query trees against one commit, within a deadline."""
+    """Evaluate query trees against one commit, within a deadline, scoring words by a model."""
 
-    def __init__(self, postings: Postings, deadline: float) -> None:
+    def __init__(self, postings: Postings, deadline: float, model: str = BM25) -> None:
         self.postings = postings
         self.deadline = deadline
+        self.model = model
         self.partial = False  # a Whoosh matcher ran out of time: its matches are incomplete
+        self._matched: dict[int, Scored] = {}  # what Whoosh matched, by query node
+
+    def scoring(self, model: str) -> Evaluator:
+        """Return an evaluator of the same commit and deadline whose words score by `model`.
+
+        What Whoosh's own matchers match (patterns, fuzzy words, dates) is matched once for both,
+        with Whoosh's BM25F scores.
+        """
+        other = copy.copy(self)
+        other.model = model
+        return other
 
     def __call__(self, q: wq.Query) -> Scored:
         """Return the live documents matching `q` and their scores."""
@@ -271,7 +304,7 @@ class Evaluator:
         if q is wq.NullQuery:
             return EMPTY
         if kind is wq.Term:
-            return p.term(q.fieldname, q.text).scaled(q.boost)
+            return p.term(q.fieldname, q.text, self.model).scaled(q.boost)
         if kind is wq.Every and q.fieldname is None:
             return self._every()
         if kind is wq.Not:  # Whoosh scores what a NOT matches 1
@@ -297,7 +330,8 @@ class Evaluator:
     def _phrase(self, q: wq.Phrase) -> Scored:
         """Score a phrase as Whoosh does: the sum of its words' scores where they stand in order."""
         p = self.postings
-        words = _fold(intersection, [p.term(q.fieldname, word) for word in q.words], p.size)
+        words = _fold(intersection, [p.term(q.fieldname, word, self.model) for word in q.words],
+                      p.size)
         if not len(words.ids):
             return EMPTY
         keys = {word: p.positions(q.fieldname, word, self.deadline)
@@ -309,7 +343,13 @@ class Evaluator:
         return restrict(words, Scored(docs, np.ones(len(docs))), p.size).scaled(q.boost)
 
     def _whoosh(self, q: wq.Query) -> Scored:
-        """Match `q` with Whoosh's own matchers, segment by segment."""
+        """Match `q` with Whoosh's own matchers, segment by segment (once per query node)."""
+        found = self._matched.get(id(q))
+        if found is None:
+            found = self._matched[id(q)] = self._match_whoosh(q)
+        return found
+
+    def _match_whoosh(self, q: wq.Query) -> Scored:
         ids: list[int] = []
         scores: list[float] = []
         with self.postings.reading:

@@ -109,12 +109,13 @@ class SearchEngine:
         if planned is None:
             return NOTHING
         postings = snapshot.derived("postings", lambda searcher: Postings(
-            searcher, self.rank.k1, self.rank.b))
+            searcher, self.rank.k1, self.rank.b,
+            self.rank.inb2_c if self.rank.inb2_weight else None))
         weight = query_weight(positive_leaves(parsed.query)) if self.rank.feedback_docs else 0
         reweigh = partial(rerank, query_weight=weight, postings=postings, rank=self.rank,
                           doc_terms=snapshot.derived("doc terms", DocTerms)) if weight else None
         with self._costly_slot() if parsed.expensive else nullcontext():
-            return retrieve(postings, planned, feedback=reweigh)
+            return retrieve(postings, planned, weights=self.rank.models(), feedback=reweigh)
 
     @contextmanager
     def _costly_slot(self) -> Iterator[None]:

@@ -1,8 +1,9 @@
 """Pseudo-relevance feedback (RM3): the words of the top hits re-weigh the ranking of the matches.
 
-The first hits of a query are taken as relevant: the words they use most (each hit weighing by
-its rank) join the reader's words, and every match is scored again with them. Only the order
-changes: the matches, their total and the facets stay those of the reader's query.
+The first hits of a query (by the fused score of its models) are taken as relevant: the words they
+use most (each hit weighing by its rank) join the reader's words, and every match is scored again
+with them, by each model, and fused again. Only the order changes: the matches, their total and the
+facets stay those of the reader's query.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ import threading
 from collections.abc import Callable
 from operator import itemgetter
 
+import numpy as np
 from whoosh.searching import Searcher
 
 from cpcsearch.index.schema import read_vector
-from cpcsearch.search.arrays import Postings, Scored, plus, union
+from cpcsearch.search.arrays import Postings, Scored, fuse
 from cpcsearch.search.ranking import CONTENT, Ranking
 
 
@@ -59,22 +61,30 @@ def expansion(ranked: list[int], doc_terms: Callable[[int], tuple[dict[str, int]
     return {word: value / norm for word, value in best}
 
 
-def rerank(found: Scored, query_weight: float, postings: Postings,
+def rerank(runs: dict[str, Scored], query_weight: float, postings: Postings,
            doc_terms: Callable[[int], tuple[dict[str, int], int]], rank: Ranking) -> Scored:
     """Return the matches scored by the reader's words and the expansion of the first hits.
 
-    `query_weight` is the total weight of the reader's words, so both parts are on one scale.
+    `runs` holds the matches as each model scores them; `query_weight` is the total weight of
+    the reader's words, so both parts are on one scale.
     """
-    first = [docnum for docnum, _ in found.best(rank.feedback_docs)]
+    weights = rank.models()
+    first = [docnum for docnum, _ in fuse(runs, weights).best(rank.feedback_docs)]
     words = expansion(first, doc_terms, rank.feedback_terms)
     # A word in many articles says little about this topic: it keeps its share of the weight
     # but is left out.
     common = rank.feedback_common * postings.searcher.doc_count()
-    lists = [(postings.term(CONTENT, word), weight) for word, weight in words.items()]
-    expanded = union([term.scaled(weight) for term, weight in lists if len(term.ids) <= common],
-                     postings.size)
-    original = found.scaled((1 - rank.feedback_weight) / query_weight)
-    return plus(original, expanded.scaled(rank.feedback_weight), postings.size)
+    kept = {word: weight for word, weight in words.items()
+            if len(postings.term(CONTENT, word).ids) <= common}
+    reranked = {}
+    for model, found in runs.items():
+        expanded = np.zeros(postings.size)  # a term lists a document once
+        for word, weight in kept.items():
+            term = postings.term(CONTENT, word, model)
+            expanded[term.ids] += weight * term.scores
+        original = found.scores * ((1 - rank.feedback_weight) / query_weight)
+        reranked[model] = Scored(found.ids, original + rank.feedback_weight * expanded[found.ids])
+    return fuse(reranked, weights)
 
 
 def query_weight(leaves: list[object]) -> float:

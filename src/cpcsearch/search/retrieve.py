@@ -8,8 +8,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cpcsearch.search.arrays import Evaluator, Postings, Scored, restrict
+from cpcsearch.search.arrays import Evaluator, Postings, Scored, fuse, restrict
 from cpcsearch.search.plan import Plan
+from cpcsearch.search.ranking import BM25
 
 # A search stops matching after this long and answers with what it found, marked partial.
 TIME_LIMIT = 2.0
@@ -37,19 +38,33 @@ def by_column(ids: np.ndarray, values: np.ndarray, depth: int,
 
 
 def retrieve(postings: Postings, plan: Plan, time_limit: float = TIME_LIMIT,
-             feedback: Callable[[Scored], Scored] | None = None) -> Retrieved:
+             weights: dict[str, float] | None = None,
+             feedback: Callable[[dict[str, Scored]], Scored] | None = None) -> Retrieved:
     """Match and rank `plan` against one commit, keeping the plan's first `depth` hits.
 
     Every match is scored (no pruning), so the total and the facet counts come from the same
-    pass; `feedback` then scores the matches again (`feedback.py`). A search past `time_limit`
-    seconds answers with what it matched so far, marked partial.
+    pass; each model of `weights` (BM25F alone by default) scores them, and their scores are
+    fused, or `feedback` scores them again (`feedback.py`). A search past `time_limit` seconds
+    answers with what it matched so far, marked partial.
     """
     evaluate = Evaluator(postings, time.monotonic() + time_limit)
     found = evaluate(plan.query)
     if plan.filter is not None:
         found = restrict(found, evaluate(plan.filter), postings.size)
+    partial = evaluate.partial
     if plan.sortedby:
         ranked = by_column(found.ids, postings.column(plan.sortedby), plan.depth, plan.reverse)
+    elif not len(found.ids):
+        ranked = []
     else:
-        ranked = (feedback(found) if feedback and len(found.ids) else found).best(plan.depth)
-    return Retrieved(ranked, len(found.ids), found.ids, evaluate.partial)
+        weights = weights or {BM25: 1.0}
+        runs = {BM25: found}
+        for model in weights:
+            if model != BM25:  # the same matches, scored by another model
+                other = evaluate.scoring(model)
+                runs[model] = other(plan.query)
+                if plan.filter is not None:
+                    runs[model] = restrict(runs[model], found, postings.size)
+                partial = partial or other.partial
+        ranked = (feedback(runs) if feedback else fuse(runs, weights)).best(plan.depth)
+    return Retrieved(ranked, len(found.ids), found.ids, partial)

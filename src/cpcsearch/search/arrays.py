@@ -191,6 +191,7 @@ class Postings:
                 tfs.append(found[1])
         if not ids:
             return {BM25: EMPTY, INB2: EMPTY}
+        idf = models.idf(sum(map(len, ids)), self.size)  # what Whoosh's term table would say
         docs, tf = np.concatenate(ids), np.concatenate(tfs)
         keep = self.live[docs]
         docs, tf = docs[keep], tf[keep]
@@ -198,8 +199,7 @@ class Postings:
             return {BM25: Scored(docs, tf), INB2: Scored(docs, tf)}
         avg = self.searcher.avg_field_length(fieldname) or 1
         relative = self.lengths(fieldname)[docs] / avg
-        scored = {BM25: Scored(docs, models.bm25(tf, relative, self.searcher.idf(fieldname, text),
-                                                 self.k1, self.b))}
+        scored = {BM25: Scored(docs, models.bm25(tf, relative, idf, self.k1, self.b))}
         if self.c is not None:
             scored[INB2] = Scored(docs, models.inb2(tf, relative, self.c,
                                                     self.searcher.doc_count()))

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+from math import log
+
 import numpy as np
+
+
+def idf(postings: int, documents: int) -> float:
+    """Return Whoosh's inverse document frequency of a term with this many postings (deleted
+    documents' too) among this many documents (deleted ones too)."""
+    return log(documents / (postings + 1)) + 1
 
 
 def bm25(tf: np.ndarray, relative: np.ndarray, idf: float, k1: float, b: float) -> np.ndarray:

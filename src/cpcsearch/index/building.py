@@ -20,12 +20,14 @@ from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from itertools import repeat
+from hashlib import md5
+from itertools import accumulate, repeat
 from pickle import dumps
 from typing import Any, NamedTuple
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3TermInfo, _lenfield
+from whoosh.filedb.filetables import OrderedHashWriter, _lengths
 from whoosh.index import Index
 from whoosh.system import emptybytes, pack_int, pack_long, pack_ushort
 from whoosh.writing import SegmentWriter
@@ -254,10 +256,10 @@ def _write_terms(writer: Any, grouped: ByTerm, lengths: np.ndarray, codec: Any) 
     block_starts, block_ends = block_starts.tolist(), block_ends.tolist()
     firsts, counts, starts = firsts.tolist(), counts.tolist(), starts.tolist()
     compression = codec._compression
-    postfile, pack_info, add_term = writer._postfile, W3TermInfo._struct.pack, writer._tindex.add
-    prefix = pack_ushort(writer._fieldid)
+    postfile, pack_info = writer._postfile, W3TermInfo._struct.pack
+    infos = []
     offset = postfile.tell()
-    for term, text in enumerate(texts):
+    for term in range(len(texts)):
         out = [WHOOSH3_HEADER_MAGIC]
         last = firsts[term + 1] - 1
         for block in range(firsts[term], last + 1):
@@ -276,8 +278,31 @@ def _write_terms(writer: Any, grouped: ByTerm, lengths: np.ndarray, codec: Any) 
                              else len(info) + len(data)), info, data)
         written = b"".join(out)
         postfile.write(written)
-        add_term(prefix + text, pack_info(
+        infos.append(pack_info(
             False, term_weight[term], counts[term], term_low[term], term_high[term],
             term_top[term], ids[starts[term]], ids[starts[term + 1] - 1])
             + pack_long(offset) + pack_int(len(written)))
         offset += len(written)
+    prefix = pack_ushort(writer._fieldid)
+    _add_terms(writer._tindex, [prefix + text for text in texts], infos)
+
+
+def _add_terms(table: OrderedHashWriter, keys: list[bytes], values: list[bytes]) -> None:
+    """Add increasing keys and their values to Whoosh's table of terms, as its `add` does.
+
+    At once rather than one by one: a call for each term cost a rebuild more than its blocks.
+    """
+    if keys[0] <= table.lastkey:
+        raise ValueError(f"keys must increase: {table.lastkey!r}..{keys[0]!r}")
+    records = list(map(b"".join, zip(map(_lengths.pack, map(len, keys), map(len, values)),
+                                     keys, values, strict=True)))
+    positions = list(accumulate(map(len, records), initial=table.dbfile.tell()))[:-1]
+    table.dbfile.write(b"".join(records))
+    table.index.extend(positions)
+    # Whoosh's MD5 hash (its default, `md5_hash`): the digest's last 4 bytes, big-endian.
+    hashes = ([int.from_bytes(md5(key).digest()[-4:]) for key in keys] if table.hashtype == 0
+              else list(map(table.hashfn, keys)))
+    buckets = table.buckets
+    for hashed, position in zip(hashes, positions, strict=True):
+        buckets[hashed & 255].append((hashed, position))
+    table.lastkey = keys[-1]

@@ -17,6 +17,7 @@ from cpcsearch.index.analysis import text_analyzer
 from cpcsearch.index.building import BuildWriter
 from cpcsearch.index.reading import current_path, open_index
 from cpcsearch.index.schema import build_schema, to_fields
+from cpcsearch.index.wordwise import STOPPED, plain_terms
 from cpcsearch.pipeline import run_reindex
 from cpcsearch.search import highlight
 from cpcsearch.search.engine import SearchEngine
@@ -47,6 +48,21 @@ TRICKY = [
 def test_fast_analysis_indexes_the_same_terms_as_the_analyzer_chain(name: str, text: str) -> None:
     field = build_schema()[name]
     assert sorted(field.index(text)) == sorted(TEXT.index(field, text))
+
+
+PLAIN = ["the", "a", "s", "x", "rail", "routes", "policies", "running", "generously", "1986",
+         "4th", "3.5", "u.s", "__init__", "mln", "caspian", "azerbaijan"]
+
+
+@pytest.mark.parametrize("name", TEXT_FIELDS)
+def test_a_plain_word_takes_the_terms_the_analyzer_chain_gives(name: str) -> None:
+    analyzer = build_schema()[name].analyzer
+    terms = plain_terms(analyzer)
+    assert terms is not None
+    for word in PLAIN:
+        chain = [t.text.encode() for t in analyzer(word, mode="index") if not t.stopped]
+        assert terms(word) == (chain[0] if chain else STOPPED), word
+    assert [terms(w) for w in ("high-speed", "Rail", "rail's", "café", "")] == [None] * 5
 
 
 def postings(folder: Path) -> dict[tuple[str, bytes], tuple]:

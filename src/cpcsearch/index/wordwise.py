@@ -9,9 +9,12 @@ Whoosh's `StopFilter` and `HyphenFilter` do it. Queries still go through the ana
 
 from __future__ import annotations
 
+import re
+import string
 import weakref
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from itertools import chain
 from typing import Any
 
@@ -27,7 +30,7 @@ from whoosh.formats import Frequency, Positions
 from whoosh.support.charset import accent_map
 from whoosh.system import pack_uint
 
-from cpcsearch.index.analysis import HyphenFilter, NltkStemFilter, PossessiveFilter
+from cpcsearch.index.analysis import HyphenFilter, NltkStemFilter, PossessiveFilter, stem
 
 # Filters whose output for a word depends on that word alone (StopFilter's renumbering and
 # HyphenFilter's shift are the position rules reproduced in `_positions`)..
@@ -62,6 +65,48 @@ def lowercases_first(analyzer: Any) -> bool:
     return False
 
 
+# A word of these characters only (no capitals, hyphens or apostrophes) passes each filter of
+# WORDWISE_FILTERS unchanged, or stopped, or stemmed: its terms can be worked out without the
+# analyzer's chain of generators.
+PLAIN_CHARS = string.ascii_lowercase + string.digits + "._"
+PLAIN_WORD = re.compile(f"[{re.escape(PLAIN_CHARS)}]+")
+
+
+def plain_terms(analyzer: Any) -> Callable[[str], bytes | Expansion | None] | None:
+    """Return a function giving the analyzer's terms of a plain word (None for another word).
+
+    None if a filter could do more to a plain word than leave it as it is, stop or stem it.
+    """
+    tokenizer, *filters = analyzer.items if isinstance(analyzer, CompositeAnalyzer) else [
+        analyzer]
+    steps: list[Callable[[str], str | None]] = []
+    for item in filters:
+        if isinstance(item, StopFilter):
+            steps.append(partial(_unless_stopped, item))
+        elif isinstance(item, NltkStemFilter):
+            steps.append(partial(stem, item.algorithm))
+        elif not isinstance(item, WORDWISE_FILTERS) or isinstance(item, CharsetFilter) and (
+                PLAIN_CHARS.translate(item.charmap) != PLAIN_CHARS):
+            return None
+
+    def terms(word: str) -> bytes | Expansion | None:
+        if not PLAIN_WORD.fullmatch(word) or tokenizer.expression.findall(word) != [word]:
+            return None
+        for step in steps:
+            stepped = step(word)
+            if stepped is None:
+                return STOPPED
+            word = stepped
+        return word.encode()
+
+    return terms
+
+
+def _unless_stopped(stop: StopFilter, word: str) -> str | None:
+    too_long = stop.max is not None and len(word) > stop.max
+    return None if len(word) < stop.min or too_long or word in stop.stops else word
+
+
 class Words(dict[str, bytes | Expansion]):
     """Map each word to the analyzer's terms for it, worked out on first sight.
 
@@ -79,10 +124,15 @@ class Words(dict[str, bytes | Expansion]):
         self.lowercase = lowercases_first(analyzer)
         # An analyzer that only lowercases after tokenizing makes a lowered word its own term.
         self.verbatim = self.lowercase and len(analyzer.items) == 2
+        self.plain = plain_terms(analyzer)
 
     def __missing__(self, word: str) -> bytes | Expansion:
         if len(self) > CACHE_WORDS:
             self.clear()
+        plain = self.plain and self.plain(word)
+        if plain is not None:
+            self[word] = plain
+            return plain
         terms = tuple((t.pos, t.text.encode()) for t in self.analyzer(
             word, positions=True, mode="index") if not t.stopped)
         if len(terms) == 1 and terms[0][0] == 0:

@@ -17,7 +17,7 @@ from cpcsearch.index.analysis import text_analyzer
 from cpcsearch.index.building import BuildWriter
 from cpcsearch.index.reading import current_path, open_index
 from cpcsearch.index.schema import build_schema, to_fields
-from cpcsearch.index.wordwise import STOPPED, plain_terms
+from cpcsearch.index.wordwise import STOPPED, Joined, plain_terms
 from cpcsearch.pipeline import run_reindex
 from cpcsearch.search import highlight
 from cpcsearch.search.engine import SearchEngine
@@ -48,6 +48,16 @@ TRICKY = [
 def test_fast_analysis_indexes_the_same_terms_as_the_analyzer_chain(name: str, text: str) -> None:
     field = build_schema()[name]
     assert sorted(field.index(text)) == sorted(TEXT.index(field, text))
+
+
+@pytest.mark.parametrize("separator", ["\n", "\n\n", " ; ", "-", ""])
+@pytest.mark.parametrize("name", TEXT_FIELDS)
+def test_a_text_joined_from_parts_indexes_as_the_same_text(name: str, separator: str) -> None:
+    field = build_schema()[name]
+    for parts in (TRICKY, TRICKY[2:4], ["the", "Café"], ["re", "enter", "well"]):
+        joined = Joined(separator, parts)
+        for _ in range(2):  # the parts' tokens read, then remembered
+            assert sorted(field.index(joined)) == sorted(TEXT.index(field, separator.join(parts)))
 
 
 PLAIN = ["the", "a", "s", "x", "rail", "routes", "policies", "running", "generously", "1986",

@@ -12,7 +12,7 @@ from whoosh.support.charset import accent_map
 
 from cpcsearch.document import Document
 from cpcsearch.index.analysis import STOP_WORDS, TOKEN_PATTERN, text_analyzer
-from cpcsearch.index.wordwise import WordwiseText
+from cpcsearch.index.wordwise import Joined, WordwiseText
 
 
 def word_analyzer() -> Any:
@@ -140,7 +140,7 @@ def read_vector(value: bytes) -> tuple[dict[str, int], int]:
 def content_text(title: str, section: str, authors: list[str], topics: list[str], summary: str,
                  body: str) -> str:
     """Return the text of a document's `content` field: every part a reader's words search."""
-    return "\n\n".join([title, section, " ; ".join(authors), " ; ".join(topics), summary, body])
+    return Joined("\n\n", [title, section, " ; ".join(authors), " ; ".join(topics), summary, body])
 
 
 def to_fields(doc: Document) -> dict[str, Any]:
@@ -163,7 +163,7 @@ def to_fields(doc: Document) -> dict[str, Any]:
         "section_text": doc.section,
         "facets": facet_column(doc),
         "content_hash": doc.content_hash,
-        "words": f"{doc.title}\n{doc.body}",
+        "words": Joined("\n", [doc.title, doc.body]),
     }
     if doc.date:
         fields["date"] = dt.datetime.combine(doc.date, dt.time())

@@ -160,6 +160,46 @@ def shared_words(analyzer: Any) -> Words:
     return words
 
 
+class Joined(str):
+    """A text joined from parts, whose tokens are read part by part and kept a while.
+
+    A document's fields share parts (its body is in `content` and in `words`), so each part is
+    tokenized once; when a tokenizer could take the separator into a token, the whole text is.
+    """
+
+    parts: tuple[str, ...]
+    separator: str
+
+    def __new__(cls, separator: str, parts: Iterable[str]) -> Joined:
+        parts = tuple(parts)
+        text = super().__new__(cls, separator.join(parts))
+        text.parts, text.separator = parts, separator
+        return text
+
+
+# The tokens of the last parts read, by (tokenizer, lowered?, part): a few documents' worth.
+_PART_TOKENS: dict[tuple[int, bool, int], tuple[re.Pattern[str], str, list[str]]] = {}
+PART_TOKENS = 32
+
+
+def _tokens(expression: re.Pattern[str], text: str, lowered: bool) -> list[str]:
+    """Return the tokens of `text` (lowercased first if `lowered`), those of a `Joined`'s parts
+    read once."""
+    if type(text) is not Joined or expression.findall(f"a{text.separator}a") != ["a", "a"]:
+        return expression.findall(text.lower() if lowered else text)
+    tokens: list[str] = []
+    for part in text.parts:
+        key = (id(expression), lowered, id(part))
+        known = _PART_TOKENS.get(key)
+        if known is None or known[0] is not expression or known[1] is not part:
+            if len(_PART_TOKENS) >= PART_TOKENS:
+                _PART_TOKENS.clear()
+            known = _PART_TOKENS[key] = (
+                expression, part, expression.findall(part.lower() if lowered else part))
+        tokens += known[2]
+    return tokens
+
+
 class WordwiseText(TEXT):
     """A TEXT field indexed through a cache of its analyzer's terms for each distinct word.
 
@@ -192,7 +232,7 @@ class WordwiseText(TEXT):
             items = self.analyzer.items if isinstance(self.analyzer, CompositeAnalyzer) else [
                 self.analyzer]
             lowered = words.lowercase and value.isascii()
-            tokens = items[0].expression.findall(value.lower() if lowered else value)
+            tokens = _tokens(items[0].expression, value, lowered)
             lookup = str.encode if lowered and words.verbatim else words.__getitem__
             last = words.last = (value, list(map(lookup, tokens)))
         return iter(last[1])

@@ -159,14 +159,19 @@ class BuildWriter(SegmentWriter):
         self.pool.cleanup()
         self.pool = MemoryPool(self.schema)
         self.seen: defaultdict[str, dict[str, list[Any]]] = defaultdict(dict)
+        self.plain: dict[tuple[str, ...], bool] = {}
 
     def add_document(self, **fields: Any) -> None:
         """Add a document as SegmentWriter does, one field's postings at a time."""
         self._check_state()
-        names = sorted(fields)
-        self._check_fields(self.schema, names)
-        if any(name.startswith("_") or self.schema[name].vector
-               or self.schema[name].separate_spelling() for name in names):
+        names = tuple(sorted(fields))
+        plain = self.plain.get(names)
+        if plain is None:  # checked once for each set of fields
+            self._check_fields(self.schema, names)
+            plain = self.plain[names] = not any(
+                name.startswith("_") or self.schema[name].vector
+                or self.schema[name].separate_spelling() for name in names)
+        if not plain:
             super().add_document(**fields)  # boosts, custom stored values, vectors, spelling
             return
         docnum = self.docnum
@@ -179,8 +184,9 @@ class BuildWriter(SegmentWriter):
             field = self.schema[name]
             length = self.pool.add_field(name, docnum, self._postings(name, field, value)) if (
                 field.indexed) else 0
-            perdoc.add_field(name, field, value if field.stored else None,
-                             length if field.scorable else 0)
+            if field.stored or length and field.scorable:
+                perdoc.add_field(name, field, value if field.stored else None,
+                                 length if field.scorable else 0)
             if field.column_type:
                 perdoc.add_column_value(name, field.column_type, field.to_column_value(value))
         perdoc.finish_doc()

@@ -117,6 +117,7 @@ def read_facets(value: bytes) -> tuple[tuple[str, ...], ...]:
 # share of the document, so the rarer ones hardly count, and long articles stay small.
 VECTOR_TERMS = 128
 _CONTENT = WordwiseText(analyzer=text_analyzer())  # one word cache for every document's vector
+_VECTOR_ITEM = FACET_SEPARATOR.encode().join([b"%s", b"%d"])  # a term and its count
 
 
 def term_vector(content: str) -> bytes:
@@ -124,8 +125,7 @@ def term_vector(content: str) -> bytes:
     counts = _CONTENT.counts(content)
     top = counts.most_common(VECTOR_TERMS)
     return GROUP_SEPARATOR.encode().join(
-        [str(sum(counts.values())).encode()]
-        + [term + FACET_SEPARATOR.encode() + str(n).encode() for term, n in top])
+        [b"%d" % sum(counts.values()), *map(_VECTOR_ITEM.__mod__, top)])
 
 
 def read_vector(value: bytes) -> tuple[dict[str, int], int]:

@@ -32,7 +32,7 @@ from cpcsearch.index.blocks import ByTerm, write_terms
 # The postings of a field's values this short (years, sections, topics, names) are worked out
 # once and remembered, so many per field: a corpus repeats them.
 SHORT_VALUE = 200
-SEEN_VALUES = 10_000
+SEEN_VALUES = 2000
 
 
 @contextmanager

@@ -12,11 +12,12 @@ from whoosh.writing import SegmentWriter
 
 from conftest import DEMO_DIR, filler_documents, make_config
 from cpcsearch.importer import import_paths
-from cpcsearch.index import parallel, sentences, vocabulary
+from cpcsearch.index import parallel, sentences, vocabulary, workers
 from cpcsearch.index.analysis import text_analyzer
 from cpcsearch.index.building import BuildWriter
 from cpcsearch.index.reading import current_path, open_index
 from cpcsearch.index.schema import build_schema, to_fields
+from cpcsearch.index.wordwise import STOPPED, Joined, plain_terms
 from cpcsearch.pipeline import run_reindex
 from cpcsearch.search import highlight
 from cpcsearch.search.engine import SearchEngine
@@ -47,6 +48,31 @@ TRICKY = [
 def test_fast_analysis_indexes_the_same_terms_as_the_analyzer_chain(name: str, text: str) -> None:
     field = build_schema()[name]
     assert sorted(field.index(text)) == sorted(TEXT.index(field, text))
+
+
+@pytest.mark.parametrize("separator", ["\n", "\n\n", " ; ", "-", ""])
+@pytest.mark.parametrize("name", TEXT_FIELDS)
+def test_a_text_joined_from_parts_indexes_as_the_same_text(name: str, separator: str) -> None:
+    field = build_schema()[name]
+    for parts in (TRICKY, TRICKY[2:4], ["the", "Café"], ["re", "enter", "well"]):
+        joined = Joined(separator, parts)
+        for _ in range(2):  # the parts' tokens read, then remembered
+            assert sorted(field.index(joined)) == sorted(TEXT.index(field, separator.join(parts)))
+
+
+PLAIN = ["the", "a", "s", "x", "rail", "routes", "policies", "running", "generously", "1986",
+         "4th", "3.5", "u.s", "__init__", "mln", "caspian", "azerbaijan"]
+
+
+@pytest.mark.parametrize("name", TEXT_FIELDS)
+def test_a_plain_word_takes_the_terms_the_analyzer_chain_gives(name: str) -> None:
+    analyzer = build_schema()[name].analyzer
+    terms = plain_terms(analyzer)
+    assert terms is not None
+    for word in PLAIN:
+        chain = [t.text.encode() for t in analyzer(word, mode="index") if not t.stopped]
+        assert terms(word) == (chain[0] if chain else STOPPED), word
+    assert [terms(w) for w in ("high-speed", "Rail", "rail's", "café", "")] == [None] * 5
 
 
 def postings(folder: Path) -> dict[tuple[str, bytes], tuple]:
@@ -127,8 +153,10 @@ def test_a_rebuild_in_several_processes_finds_what_one_process_finds(
         with Store(config.STORE) as store:
             import_paths(store, [DEMO_DIR])
             store.upsert_many((doc, None) for doc in filler_documents(400))
-        monkeypatch.setattr(parallel, "PROCS", procs)
-        monkeypatch.setattr(parallel, "MIN_SHARE", 100)
+        monkeypatch.setattr(workers, "PROCS", procs)
+        monkeypatch.setattr(workers, "MIN_SHARE", 100)
+        # so few documents that training the splitter alongside would be this process's share
+        monkeypatch.setattr(sentences, "TRAINING_COST", 0)
         run_reindex(config, full=True)
         assert len(open_index(config.INDEX_DIR)._segments()) == procs
         engine = SearchEngine(config.INDEX_DIR)
@@ -147,28 +175,39 @@ def test_a_worker_that_fails_fails_the_rebuild_and_leaves_the_live_index(
         store.upsert_many((doc, None) for doc in filler_documents(300))
     run_reindex(config, full=True)
     live = current_path(config.INDEX_DIR)
-    monkeypatch.setattr(parallel, "PROCS", 2)
-    monkeypatch.setattr(parallel, "MIN_SHARE", 100)
-    monkeypatch.setattr(parallel.sys, "executable", "/bin/false")
-    with pytest.raises(RuntimeError, match=r"indexing documents 1 to 150 of the store failed"):
+    monkeypatch.setattr(workers, "PROCS", 2)
+    monkeypatch.setattr(workers, "MIN_SHARE", 100)
+    monkeypatch.setattr(workers.sys, "executable", "/bin/false")
+    with pytest.raises(RuntimeError, match=r"indexing documents 1 to \d+ of the store failed"):
         run_reindex(config, full=True)
     assert current_path(config.INDEX_DIR) == live
     assert sorted(p.name for p in Path(config.INDEX_DIR).glob("gen-*")) == [live.name]
     assert open_index(config.INDEX_DIR).doc_count() == 300
 
 
-def test_a_large_rebuild_trains_the_same_sentence_splitter_in_a_process_of_its_own(
+def test_a_rebuild_in_several_processes_trains_the_sentence_splitter_on_the_store(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    models = []
-    for background_docs in (10**9, 0):
-        config = make_config(tmp_path / str(background_docs))
-        with Store(config.STORE) as store:
-            import_paths(store, [DEMO_DIR])
-        monkeypatch.setattr(sentences, "BACKGROUND_DOCS", background_docs)
-        run_reindex(config, full=True)
-        splitter = sentences.load(current_path(config.INDEX_DIR))
-        models.append(splitter._params.__dict__)
-    assert models[0]["abbrev_types"] and models[1] == models[0]
+    config = make_config(tmp_path)
+    with Store(config.STORE) as store:
+        import_paths(store, [DEMO_DIR])
+        store.upsert_many((doc, None) for doc in filler_documents(300))
+        trained = sentences.train(store.bodies())
+    monkeypatch.setattr(workers, "PROCS", 2)
+    monkeypatch.setattr(workers, "MIN_SHARE", 100)
+    monkeypatch.setattr(sentences, "TRAINING_COST", 0)
+    run_reindex(config, full=True)
+    assert len(open_index(config.INDEX_DIR)._segments()) == 2
+    splitter = sentences.load(current_path(config.INDEX_DIR))
+    assert trained._params.abbrev_types and splitter._params.__dict__ == trained._params.__dict__
+
+
+@pytest.mark.parametrize("parts, lighter, cuts", [
+    (1, 0, []), (2, 0, [3]), (2, 20, [4]), (3, 0, [2, 4]), (2, 10**6, [9])])
+def test_shares_hold_as_much_text_but_the_last_lighter_by_its_work_alongside(
+        parts: int, lighter: int, cuts: list[int]) -> None:
+    sizes = [(seq, 10) for seq in range(1, 7)]  # six documents of 10 characters
+    assert parallel._bounds(sizes, parts, lighter, 9) == [0, *cuts, 9]
+    assert parallel._bounds([], 2, 0, 9) == [0, 9, 9]
 
 
 @pytest.mark.parametrize("damage", [b"", b"no separator", b"one\ntwo\0term"])

@@ -251,11 +251,13 @@ class Store:
         for (data,) in self.db.execute("SELECT data FROM documents WHERE gone = 0"):
             yield json.loads(data).get("body", "")
 
-    def live_seqs(self, until: int) -> list[int]:
-        """Return the sequence numbers of the live documents written up to `until`, in order."""
+    def live_sizes(self, until: int) -> list[tuple[int, int]]:
+        """Return the sequence number and size of each live document written up to `until`,
+        in order (the size is its stored data's, in characters)."""
         rows = self.db.execute(
-            "SELECT seq FROM documents WHERE gone = 0 AND seq <= ? ORDER BY seq", (until,))
-        return [seq for (seq,) in rows]
+            "SELECT seq, length(data) FROM documents WHERE gone = 0 AND seq <= ? ORDER BY seq",
+            (until,))
+        return rows.fetchall()
 
     def last_seq(self) -> int:
         """Return the sequence number of the latest write (0 for an empty store)."""

@@ -5,35 +5,34 @@ disk and merging them) and then hands the postings one by one to the codec, read
 document's field length back from disk for each posting. For a rebuild that is most of the
 commit's time. `BuildWriter` instead keeps each field's postings in compact arrays, in the
 order documents arrive (which is document order), groups them by term with NumPy, and writes
-each term's posting list and term info itself, in Whoosh 3's format: Whoosh reads from them
-what it reads from its own writer's files (a test holds it to that), which are the same byte
-for byte but for the posting blocks too short to be worth compressing and the offsets that
-follow from them.
+each term's posting list and term info at once (`blocks.py`), in Whoosh 3's format: Whoosh
+reads from them what it reads from its own writer's files (a test holds it to that), which are
+the same byte for byte but for the posting blocks and their offsets in the table of terms.
 """
 
 from __future__ import annotations
 
 import gc
-import zlib
 from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from itertools import repeat
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3TermInfo, _lenfield
-from whoosh.compat import dumps
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.index import Index
-from whoosh.system import emptybytes, pack_int, pack_long, pack_ushort
+from whoosh.system import emptybytes
 from whoosh.writing import SegmentWriter
 
 from cpcsearch.index import impacts, vocabulary
+from cpcsearch.index.blocks import ByTerm, write_terms
 
-# A block's pickle shorter than this is written uncompressed (each block says whether it is):
-# zlib hardly shrinks it, and compressing it cost a rebuild more than a tenth of its commit.
-COMPRESS_FROM = 100
+# The postings of a field's values this short (years, sections, topics, names) are worked out
+# once and remembered, so many per field: a corpus repeats them.
+SHORT_VALUE = 200
+SEEN_VALUES = 2000
 
 
 @contextmanager
@@ -41,26 +40,19 @@ def paused_gc() -> Iterator[None]:
     """Pause the cyclic garbage collector while building.
 
     A build only adds to the pool, so each collection would walk its millions of objects for
-    nothing (about a tenth of a rebuild's time).
+    nothing (about a tenth of a rebuild's time). They all stand in the youngest generation at
+    the end, which the next collection would walk whole (a tenth of a second, and again in the
+    middle one): they are moved to the oldest at once, as if they had survived both.
     """
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        gc.freeze()
+        gc.unfreeze()
         if enabled:
             gc.enable()
-
-
-class ByTerm(NamedTuple):
-    """A field's postings grouped by term: term i's are at `starts[i]:starts[i + 1]`."""
-
-    texts: list[bytes]
-    starts: np.ndarray
-    docs: np.ndarray
-    weights: np.ndarray
-    values: Any  # bytes of fixed-size values, a list of variable ones, or None
-    value_size: int
 
 
 class FieldPostings:
@@ -147,14 +139,20 @@ class BuildWriter(SegmentWriter):
         super().__init__(ix, **kwargs)
         self.pool.cleanup()
         self.pool = MemoryPool(self.schema)
+        self.seen: defaultdict[str, dict[str, list[Any]]] = defaultdict(dict)
+        self.plain: dict[tuple[str, ...], bool] = {}
 
     def add_document(self, **fields: Any) -> None:
         """Add a document as SegmentWriter does, one field's postings at a time."""
         self._check_state()
-        names = sorted(fields)
-        self._check_fields(self.schema, names)
-        if any(name.startswith("_") or self.schema[name].vector
-               or self.schema[name].separate_spelling() for name in names):
+        names = tuple(sorted(fields))
+        plain = self.plain.get(names)
+        if plain is None:  # checked once for each set of fields
+            self._check_fields(self.schema, names)
+            plain = self.plain[names] = not any(
+                name.startswith("_") or self.schema[name].vector
+                or self.schema[name].separate_spelling() for name in names)
+        if not plain:
             super().add_document(**fields)  # boosts, custom stored values, vectors, spelling
             return
         docnum = self.docnum
@@ -165,14 +163,29 @@ class BuildWriter(SegmentWriter):
             if value is None:
                 continue
             field = self.schema[name]
-            length = self.pool.add_field(name, docnum, field.index(value)) if field.indexed else 0
-            perdoc.add_field(name, field, value if field.stored else None,
-                             length if field.scorable else 0)
+            length = self.pool.add_field(name, docnum, self._postings(name, field, value)) if (
+                field.indexed) else 0
+            if field.stored or length and field.scorable:
+                perdoc.add_field(name, field, value if field.stored else None,
+                                 length if field.scorable else 0)
             if field.column_type:
                 perdoc.add_column_value(name, field.column_type, field.to_column_value(value))
         perdoc.finish_doc()
         self._added = True
         self.docnum += 1
+
+    def _postings(self, name: str, field: Any,
+                  value: Any) -> Iterable[tuple[bytes, int, float, bytes]]:
+        """Return the postings of a field's value; a short string's are worked out once."""
+        if type(value) is not str or len(value) > SHORT_VALUE:
+            return field.index(value)
+        seen = self.seen[name]
+        postings = seen.get(value)
+        if postings is None:
+            if len(seen) >= SEEN_VALUES:
+                seen.clear()
+            postings = seen[value] = list(field.index(value))
+        return postings
 
     def _flush_segment(self) -> None:
         self.perdocwriter.close()
@@ -186,7 +199,7 @@ class BuildWriter(SegmentWriter):
                 grouped = postings.by_term()
                 del postings
                 writer.start_field(fieldname, self.schema[fieldname])
-                _write_terms(writer, grouped, self._lengths(pdr, fieldname), self.codec)
+                write_terms(writer, grouped, self._lengths(pdr, fieldname), self.codec)
                 writer.finish_field()
                 if fieldname == impacts.FIELD:
                     segment_id = self.newsegment.segment_id()
@@ -207,73 +220,3 @@ class BuildWriter(SegmentWriter):
         if reader is None:
             return np.zeros(self.docnum, np.uint8)
         return np.array(reader.load(), np.uint8)
-
-
-def _write_terms(writer: Any, grouped: ByTerm, lengths: np.ndarray, codec: Any) -> None:
-    """Write each term's posting list and term info as the codec's writers would.
-
-    Whoosh 3's format: a posting list is a header then blocks of `blocklimit` postings, each
-    its length (negative for the last), pickled statistics and the pickled (delta-encoded ids,
-    weights, values), compressed when long enough; the term info packs the list's statistics
-    and extent. The statistics are worked out for every block at once; weights are stored
-    as 32-bit floats, lengths as bytes.
-    """
-    texts, starts, docs, weights, values, size = grouped
-    counts = np.diff(starts)
-    per_term = (counts + codec._blocklimit - 1) // codec._blocklimit
-    firsts = np.zeros(len(texts) + 1, np.int64)
-    np.cumsum(per_term, out=firsts[1:])
-    block_starts = (np.repeat(starts[:-1], per_term) + codec._blocklimit * (
-        np.arange(firsts[-1]) - np.repeat(firsts[:-1], per_term)))
-    block_ends = np.minimum(block_starts + codec._blocklimit, np.repeat(starts[1:], per_term))
-    deltas = docs.astype(np.int64)
-    deltas[1:] -= docs[:-1]
-    deltas[block_starts] = docs[block_starts]
-    singles = weights.astype(np.float32)
-    low_singles, high_singles = (np.minimum.reduceat(singles, block_starts),
-                                 np.maximum.reduceat(singles, block_starts))
-    known = lengths[docs]
-    unknown = np.where(known == 0, 256, known).astype(np.int16)  # lengths of 0 do not count
-
-    def low(at: np.ndarray) -> list[int]:
-        least = np.minimum.reduceat(unknown, at)
-        return np.where(least == 256, 0, least).tolist()
-
-    block_low, block_high = low(block_starts), np.maximum.reduceat(known, block_starts).tolist()
-    term_low, term_high = low(starts[:-1]), np.maximum.reduceat(known, starts[:-1]).tolist()
-    block_top = np.maximum(np.maximum.reduceat(weights, block_starts), 0).tolist()
-    term_top = np.maximum(np.maximum.reduceat(weights, starts[:-1]), 0).tolist()
-    term_weight = np.add.reduceat(singles.astype(np.float64), starts[:-1]).tolist()
-    ones = ((low_singles == 1) & (high_singles == 1)).tolist()
-    same = (low_singles == high_singles).tolist()
-    ids, deltas, singles = docs.tolist(), deltas.tolist(), singles.tolist()
-    block_starts, block_ends = block_starts.tolist(), block_ends.tolist()
-    firsts, counts, starts = firsts.tolist(), counts.tolist(), starts.tolist()
-    compression = codec._compression
-    postfile, pack_info, add_term = writer._postfile, W3TermInfo._struct.pack, writer._tindex.add
-    prefix = pack_ushort(writer._fieldid)
-    offset = postfile.tell()
-    for term, text in enumerate(texts):
-        out = [WHOOSH3_HEADER_MAGIC]
-        last = firsts[term + 1] - 1
-        for block in range(firsts[term], last + 1):
-            start, end = block_starts[block], block_ends[block]
-            mini_weights = (None if ones[block] else singles[start] if same[block]
-                            else tuple(singles[start:end]))
-            block_values = (tuple(values[start:end]) if size < 0 else
-                            values[start * size:end * size] if size else None)
-            data = dumps((tuple(deltas[start:end]), mini_weights, block_values), 2)
-            level = compression if len(data) >= COMPRESS_FROM else 0
-            if level:
-                data = zlib.compress(data, level)
-            info = dumps((end - start, ids[end - 1], block_top[block], level, block_low[block],
-                          block_high[block]), 2)
-            out += (pack_int(-(len(info) + len(data)) if block == last
-                             else len(info) + len(data)), info, data)
-        written = b"".join(out)
-        postfile.write(written)
-        add_term(prefix + text, pack_info(
-            False, term_weight[term], counts[term], term_low[term], term_high[term],
-            term_top[term], ids[starts[term]], ids[starts[term + 1] - 1])
-            + pack_long(offset) + pack_int(len(written)))
-        offset += len(written)

@@ -1,27 +1,25 @@
 """Build a new index on every core: one segment per process, all committed at once.
 
 The store's live documents are cut into consecutive shares, one per process, so that document
-numbers keep the store's order. Each worker (`python -m cpcsearch.index.parallel`, a fresh
-process: the caller may run threads, which rules out forking, and `multiprocessing` would re-run
-the caller's main script) writes its share as a segment of the new index without committing;
-this process writes the last share, then commits one table of contents listing every segment in
-order. Nothing is visible before that commit, and the generation being built is thrown away
-whole if any process fails, as with a single writer.
+numbers keep the store's order. The shares hold as much text each, but for this process's,
+lighter by what the work it does alongside costs (training the sentence splitter), so that
+every process finishes at once. Each worker (`workers.py`) writes its share as a segment of
+the new index without committing; this process writes the last share, then commits one table
+of contents listing every segment in order. Nothing is visible before that commit, and the
+generation being built is thrown away whole if any process fails, as with a single writer.
 """
 
 from __future__ import annotations
 
 import base64
+import json
 import os
 import pickle
-import subprocess
 import sys
-import tempfile
-import threading
 import time
-from itertools import pairwise
-from pathlib import Path
-from typing import Any
+from bisect import bisect_left
+from collections.abc import Callable
+from itertools import accumulate, pairwise
 
 from whoosh import index as whoosh_index
 from whoosh.index import Index, LockError
@@ -29,43 +27,44 @@ from whoosh.index import Index, LockError
 from cpcsearch.errors import IndexBusy
 from cpcsearch.index.building import BuildWriter, paused_gc
 from cpcsearch.index.schema import to_fields
+from cpcsearch.index.workers import Worker
 from cpcsearch.index.writing import Progress
 from cpcsearch.store import Store
 
-# More processes than cores would only take turns; more than 4 gains little and costs memory.
-PROCS = min(os.cpu_count() or 1, 4)
-# Fewer documents per process are not worth starting a worker (an interpreter and its imports).
-MIN_SHARE = 2500
 TICK_SECONDS = 0.2
 PROGRESS_EVERY = 50
 
 
-def build(ix: Index, store: Store, seq: int, report: Progress) -> int:
-    """Index the store's live documents up to `seq` into the new, empty `ix`; return how many."""
+def build(ix: Index, store: Store, seq: int, report: Progress, workers: list[Worker],
+          alongside: Callable[[], object] | None = None, alongside_cost: int = 0) -> int:
+    """Index the store's live documents up to `seq` into the new, empty `ix`; return how many.
+
+    The `workers` write all shares but the last; this process writes that one and then runs
+    `alongside`, whose cost is counted as that many characters of stored documents.
+    """
     report("reading store", 0, 1)
-    seqs = store.live_seqs(seq)
+    sizes = store.live_sizes(seq)
     report("reading store", 1, 1)
-    parts = max(1, min(PROCS, len(seqs) // MIN_SHARE))
-    bounds = [0, *(seqs[len(seqs) * k // parts - 1] for k in range(1, parts)), seq]
-    shares = list(pairwise(bounds))
+    shares = list(pairwise(_bounds(sizes, len(workers) + 1, alongside_cost, seq)))
     try:
         writer = BuildWriter(ix, compound=False)
     except LockError:
         raise IndexBusy("the index is locked by another writer; try again later") from None
-    workers: list[Worker] = []
 
     def progress() -> None:
-        report("indexing", writer.doc_count() + sum(w.done() for w in workers), len(seqs))
+        report("indexing", writer.doc_count() + sum(w.done() for w in workers), len(sizes))
 
     with paused_gc():
         try:
-            for low, high in shares[:-1]:
-                workers.append(Worker(ix, store.path, low, high))
+            for worker, (low, high) in zip(workers, shares[:-1], strict=True):
+                worker.write(ix.storage.folder, store.path, low, high)
             progress()
             for stored in store.changes_since(*shares[-1]):
                 if not stored.gone:
                     writer.add_document(**to_fields(stored.document))
                     progress()
+            if alongside is not None:
+                alongside()
             while any(worker.indexing() for worker in workers):
                 time.sleep(TICK_SECONDS)
                 progress()
@@ -79,75 +78,18 @@ def build(ix: Index, store: Store, seq: int, report: Progress) -> int:
             writer._finish()
             report("committing", 1, 1)
         except BaseException:
-            for worker in workers:
-                worker.stop()
             writer.cancel()
             raise
     return sum(segment.doc_count_all() for segment in segments)
 
 
-class Worker:
-    """A process writing the live documents of one range of the store as one segment.
-
-    It runs `python -m cpcsearch.index.parallel`, which reports on standard output how many
-    documents it has added ("done N", then "indexed N" once all are) and, at the end, its
-    segment ("segment <base64 pickle>").
-    """
-
-    def __init__(self, ix: Index, store_path: Path, low: int, high: int) -> None:
-        self.share = f"documents {low + 1} to {high} of the store"
-        self.errors = tempfile.TemporaryFile()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", __name__, ix.storage.folder, str(store_path), str(low),
-             str(high), str(os.getpid())], stdout=subprocess.PIPE, stderr=self.errors)
-        self._done = 0
-        self._indexed = False
-        self._segment: Any = None
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            kind, _, value = line.partition(b" ")
-            if kind in (b"done", b"indexed"):
-                self._done = int(value)
-                self._indexed = kind == b"indexed"
-            elif kind == b"segment":
-                self._segment = pickle.loads(base64.b64decode(value))
-
-    def done(self) -> int:
-        """Return how many documents the worker has added so far."""
-        return self._done
-
-    def indexing(self) -> bool:
-        """Return whether the worker is still adding documents."""
-        return not self._indexed and self.process.poll() is None
-
-    def segment(self) -> Any:
-        """Wait for the worker's segment and return it (None if it had no documents)."""
-        self._end()
-        if self.process.returncode:
-            self.errors.seek(0)
-            detail = self.errors.read().decode(errors="replace").strip().splitlines()
-            self.errors.close()
-            raise RuntimeError(f"indexing {self.share} failed (exit code "
-                               f"{self.process.returncode}): {detail[-1] if detail else ''}")
-        self.errors.close()
-        return self._segment
-
-    def stop(self) -> None:
-        """End the worker (its segment's files go with the generation being built)."""
-        if self.process.poll() is None:
-            self.process.kill()
-        self._end()
-        self.errors.close()
-
-    def _end(self) -> None:
-        self.process.wait()
-        self._reader.join()
-        assert self.process.stdout is not None
-        self.process.stdout.close()
+def _bounds(sizes: list[tuple[int, int]], parts: int, lighter: int, seq: int) -> list[int]:
+    """Return the sequence numbers that cut the documents into `parts` shares of equal size,
+    but the last, lighter by `lighter`: share k holds those after bound k up to bound k + 1."""
+    ends = list(accumulate(size for _, size in sizes))
+    each = ((ends[-1] if ends else 0) + lighter) / parts
+    cuts = [bisect_left(ends, each * k) for k in range(1, parts)]
+    return [0, *(sizes[cut][0] if cut < len(sizes) else seq for cut in cuts), seq]
 
 
 def write_share(folder: str, store_path: str, low: int, high: int, parent: int) -> None:
@@ -170,5 +112,10 @@ def write_share(folder: str, store_path: str, low: int, high: int, parent: int) 
 
 
 if __name__ == "__main__":
-    folder, store_path, low, high, parent = sys.argv[1:]
-    write_share(folder, store_path, int(low), int(high), int(parent))
+    share = sys.stdin.readline()
+    if share:  # none: the rebuild ended before this worker had its share
+        write_share(*json.loads(share))
+    # Its segment written and reported, the worker ends without freeing its millions of objects
+    # one by one (a sixth of a second the rebuild would wait for).
+    sys.stdout.flush()
+    os._exit(0)

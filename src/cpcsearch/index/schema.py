@@ -12,7 +12,7 @@ from whoosh.support.charset import accent_map
 
 from cpcsearch.document import Document
 from cpcsearch.index.analysis import STOP_WORDS, TOKEN_PATTERN, text_analyzer
-from cpcsearch.index.wordwise import WordwiseText
+from cpcsearch.index.wordwise import Joined, WordwiseText
 
 
 def word_analyzer() -> Any:
@@ -117,6 +117,7 @@ def read_facets(value: bytes) -> tuple[tuple[str, ...], ...]:
 # share of the document, so the rarer ones hardly count, and long articles stay small.
 VECTOR_TERMS = 128
 _CONTENT = WordwiseText(analyzer=text_analyzer())  # one word cache for every document's vector
+_VECTOR_ITEM = FACET_SEPARATOR.encode().join([b"%s", b"%d"])  # a term and its count
 
 
 def term_vector(content: str) -> bytes:
@@ -124,8 +125,7 @@ def term_vector(content: str) -> bytes:
     counts = _CONTENT.counts(content)
     top = counts.most_common(VECTOR_TERMS)
     return GROUP_SEPARATOR.encode().join(
-        [str(sum(counts.values())).encode()]
-        + [term + FACET_SEPARATOR.encode() + str(n).encode() for term, n in top])
+        [b"%d" % sum(counts.values()), *map(_VECTOR_ITEM.__mod__, top)])
 
 
 def read_vector(value: bytes) -> tuple[dict[str, int], int]:
@@ -140,7 +140,7 @@ def read_vector(value: bytes) -> tuple[dict[str, int], int]:
 def content_text(title: str, section: str, authors: list[str], topics: list[str], summary: str,
                  body: str) -> str:
     """Return the text of a document's `content` field: every part a reader's words search."""
-    return "\n\n".join([title, section, " ; ".join(authors), " ; ".join(topics), summary, body])
+    return Joined("\n\n", [title, section, " ; ".join(authors), " ; ".join(topics), summary, body])
 
 
 def to_fields(doc: Document) -> dict[str, Any]:
@@ -163,7 +163,7 @@ def to_fields(doc: Document) -> dict[str, Any]:
         "section_text": doc.section,
         "facets": facet_column(doc),
         "content_hash": doc.content_hash,
-        "words": f"{doc.title}\n{doc.body}",
+        "words": Joined("\n", [doc.title, doc.body]),
     }
     if doc.date:
         fields["date"] = dt.datetime.combine(doc.date, dt.time())

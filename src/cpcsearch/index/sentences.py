@@ -2,16 +2,13 @@
 
 No Punkt model can be downloaded here, so the splitter learns abbreviations ("U.S.", "Dr.")
 from the corpus it serves; an index without a trained model gets Punkt with no learned parameters.
-For a large store a rebuild trains it in a process of its own (`python -m
-cpcsearch.index.sentences STORE FOLDER`) while it indexes.
+A rebuild in several processes trains it while the other processes finish their shares.
 """
 
 from __future__ import annotations
 
 import pickle
 import re
-import subprocess
-import sys
 from collections.abc import Iterable
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -27,8 +24,9 @@ from cpcsearch.store import Store
 
 MODEL_FILE = "punkt.pickle"
 TRAINING_CHARS = 500_000
-# From this many documents on, a rebuild lasts long enough to hide training in another process.
-BACKGROUND_DOCS = 5000
+# Training costs about as much as indexing this many characters of stored documents (Reuters):
+# the process that trains is given that much less to index.
+TRAINING_COST = 850_000
 CACHED_CONTEXTS = 8192
 
 
@@ -120,40 +118,6 @@ def sentence_spans(text: str, tokenizer: PunktSentenceTokenizer) -> list[tuple[i
     return spans
 
 
-class Training:
-    """Train the splitter of a new generation on the store and save it in the generation's folder.
-
-    For a large store it starts at once, in a process of its own; `finish` waits for it.
-    """
-
-    def __init__(self, store: Store, folder: Path) -> None:
-        self.store = store
-        self.folder = folder
-        self.process = None
-        if store.count() >= BACKGROUND_DOCS:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", __name__, str(store.path), str(folder)],
-                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-
-    def finish(self) -> None:
-        """Train here, or wait for the training process; raise if it failed."""
-        if self.process is None:
-            save(train(self.store.bodies()), self.folder)
-            return
-        _, errors = self.process.communicate()
-        if self.process.returncode:
-            lines = errors.strip().splitlines()
-            raise RuntimeError(f"training the sentence splitter for {self.folder} failed "
-                               f"(exit code {self.process.returncode}): "
-                               f"{lines[-1] if lines else ''}")
-
-    def cancel(self) -> None:
-        """Stop the training process, if any."""
-        if self.process is not None:
-            self.process.kill()
-            self.process.communicate()
-
-
-if __name__ == "__main__":
-    with Store(sys.argv[1], create=False) as source:
-        save(train(source.bodies()), Path(sys.argv[2]))
+def train_store(store: Store, folder: Path) -> None:
+    """Train the splitter on the store's articles and save it in the index `folder`."""
+    save(train(store.bodies()), folder)

@@ -9,9 +9,12 @@ Whoosh's `StopFilter` and `HyphenFilter` do it. Queries still go through the ana
 
 from __future__ import annotations
 
+import re
+import string
 import weakref
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from itertools import chain
 from typing import Any
 
@@ -27,7 +30,7 @@ from whoosh.formats import Frequency, Positions
 from whoosh.support.charset import accent_map
 from whoosh.system import pack_uint
 
-from cpcsearch.index.analysis import HyphenFilter, NltkStemFilter, PossessiveFilter
+from cpcsearch.index.analysis import HyphenFilter, NltkStemFilter, PossessiveFilter, stem
 
 # Filters whose output for a word depends on that word alone (StopFilter's renumbering and
 # HyphenFilter's shift are the position rules reproduced in `_positions`)..
@@ -62,6 +65,48 @@ def lowercases_first(analyzer: Any) -> bool:
     return False
 
 
+# A word of these characters only (no capitals, hyphens or apostrophes) passes each filter of
+# WORDWISE_FILTERS unchanged, or stopped, or stemmed: its terms can be worked out without the
+# analyzer's chain of generators.
+PLAIN_CHARS = string.ascii_lowercase + string.digits + "._"
+PLAIN_WORD = re.compile(f"[{re.escape(PLAIN_CHARS)}]+")
+
+
+def plain_terms(analyzer: Any) -> Callable[[str], bytes | Expansion | None] | None:
+    """Return a function giving the analyzer's terms of a plain word (None for another word).
+
+    None if a filter could do more to a plain word than leave it as it is, stop or stem it.
+    """
+    tokenizer, *filters = analyzer.items if isinstance(analyzer, CompositeAnalyzer) else [
+        analyzer]
+    steps: list[Callable[[str], str | None]] = []
+    for item in filters:
+        if isinstance(item, StopFilter):
+            steps.append(partial(_unless_stopped, item))
+        elif isinstance(item, NltkStemFilter):
+            steps.append(partial(stem, item.algorithm))
+        elif not isinstance(item, WORDWISE_FILTERS) or isinstance(item, CharsetFilter) and (
+                PLAIN_CHARS.translate(item.charmap) != PLAIN_CHARS):
+            return None
+
+    def terms(word: str) -> bytes | Expansion | None:
+        if not PLAIN_WORD.fullmatch(word) or tokenizer.expression.findall(word) != [word]:
+            return None
+        for step in steps:
+            stepped = step(word)
+            if stepped is None:
+                return STOPPED
+            word = stepped
+        return word.encode()
+
+    return terms
+
+
+def _unless_stopped(stop: StopFilter, word: str) -> str | None:
+    too_long = stop.max is not None and len(word) > stop.max
+    return None if len(word) < stop.min or too_long or word in stop.stops else word
+
+
 class Words(dict[str, bytes | Expansion]):
     """Map each word to the analyzer's terms for it, worked out on first sight.
 
@@ -79,10 +124,15 @@ class Words(dict[str, bytes | Expansion]):
         self.lowercase = lowercases_first(analyzer)
         # An analyzer that only lowercases after tokenizing makes a lowered word its own term.
         self.verbatim = self.lowercase and len(analyzer.items) == 2
+        self.plain = plain_terms(analyzer)
 
     def __missing__(self, word: str) -> bytes | Expansion:
         if len(self) > CACHE_WORDS:
             self.clear()
+        plain = self.plain and self.plain(word)
+        if plain is not None:
+            self[word] = plain
+            return plain
         terms = tuple((t.pos, t.text.encode()) for t in self.analyzer(
             word, positions=True, mode="index") if not t.stopped)
         if len(terms) == 1 and terms[0][0] == 0:
@@ -108,6 +158,46 @@ def shared_words(analyzer: Any) -> Words:
     words = Words(analyzer)
     _LIVE.append(weakref.ref(words))
     return words
+
+
+class Joined(str):
+    """A text joined from parts, whose tokens are read part by part and kept a while.
+
+    A document's fields share parts (its body is in `content` and in `words`), so each part is
+    tokenized once; when a tokenizer could take the separator into a token, the whole text is.
+    """
+
+    parts: tuple[str, ...]
+    separator: str
+
+    def __new__(cls, separator: str, parts: Iterable[str]) -> Joined:
+        parts = tuple(parts)
+        text = super().__new__(cls, separator.join(parts))
+        text.parts, text.separator = parts, separator
+        return text
+
+
+# The tokens of the last parts read, by (tokenizer, lowered?, part): a few documents' worth.
+_PART_TOKENS: dict[tuple[int, bool, int], tuple[re.Pattern[str], str, list[str]]] = {}
+PART_TOKENS = 32
+
+
+def _tokens(expression: re.Pattern[str], text: str, lowered: bool) -> list[str]:
+    """Return the tokens of `text` (lowercased first if `lowered`), those of a `Joined`'s parts
+    read once."""
+    if type(text) is not Joined or expression.findall(f"a{text.separator}a") != ["a", "a"]:
+        return expression.findall(text.lower() if lowered else text)
+    tokens: list[str] = []
+    for part in text.parts:
+        key = (id(expression), lowered, id(part))
+        known = _PART_TOKENS.get(key)
+        if known is None or known[0] is not expression or known[1] is not part:
+            if len(_PART_TOKENS) >= PART_TOKENS:
+                _PART_TOKENS.clear()
+            known = _PART_TOKENS[key] = (
+                expression, part, expression.findall(part.lower() if lowered else part))
+        tokens += known[2]
+    return tokens
 
 
 class WordwiseText(TEXT):
@@ -142,7 +232,7 @@ class WordwiseText(TEXT):
             items = self.analyzer.items if isinstance(self.analyzer, CompositeAnalyzer) else [
                 self.analyzer]
             lowered = words.lowercase and value.isascii()
-            tokens = items[0].expression.findall(value.lower() if lowered else value)
+            tokens = _tokens(items[0].expression, value, lowered)
             lookup = str.encode if lowered and words.verbatim else words.__getitem__
             last = words.last = (value, list(map(lookup, tokens)))
         return iter(last[1])

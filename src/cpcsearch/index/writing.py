@@ -21,7 +21,9 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from whoosh import index as whoosh_index
 from whoosh.index import Index, LockError
@@ -29,6 +31,9 @@ from whoosh.index import Index, LockError
 from cpcsearch.errors import EmptyRebuild, IndexBusy, IndexMissing
 from cpcsearch.index.reading import CURRENT, REBUILD_HINT, current_path, open_index
 from cpcsearch.store import Store
+
+if TYPE_CHECKING:
+    from cpcsearch.index.workers import Worker
 
 META = "cpcsearch.json"
 COMPLETE = ".complete"
@@ -195,6 +200,15 @@ def _remove_leftovers(index_dir: Path, live: Path | None) -> None:
 
 def _rebuild(store: Store, index_dir: Path, report: _Reporter,
              allow_empty: bool) -> ReindexReport:
+    from cpcsearch.index import workers
+
+    # The workers start first, to import the indexing code while this process does.
+    with workers.started(store.count()) as pool:
+        return _build_generation(store, index_dir, report, allow_empty, pool)
+
+
+def _build_generation(store: Store, index_dir: Path, report: _Reporter, allow_empty: bool,
+                      pool: list[Worker]) -> ReindexReport:
     from cpcsearch.index import parallel, sentences
     from cpcsearch.index.schema import build_schema
 
@@ -212,14 +226,16 @@ def _rebuild(store: Store, index_dir: Path, report: _Reporter,
     generation = index_dir / f"gen-{max(numbers, default=0) + 1:06d}"
     _remove_leftovers(index_dir, live)
     generation.mkdir()
-    training = None
     try:
         seq = store.last_seq()
         ix = whoosh_index.create_in(str(generation), build_schema())
-        training = sentences.Training(store, generation)
-        indexed = parallel.build(ix, store, seq, report)
+        train = partial(sentences.train_store, store, generation)
+        # With workers, this process trains the sentence splitter while they finish their shares.
+        indexed = parallel.build(ix, store, seq, report, pool, train if pool else None,
+                                 sentences.TRAINING_COST)
         report("fitting models", 0, 1)
-        training.finish()
+        if not pool:
+            train()
         report("fitting models", 1, 1)
         _write_meta(generation, seq, ix.doc_count())
         (generation / COMPLETE).touch()
@@ -233,8 +249,8 @@ def _rebuild(store: Store, index_dir: Path, report: _Reporter,
         tmp_link.symlink_to(generation.name)
         os.replace(tmp_link, index_dir / CURRENT)
     except BaseException:
-        if training is not None:
-            training.cancel()
+        for worker in pool:  # before their segments' folder goes
+            worker.stop()
         shutil.rmtree(generation, ignore_errors=True)
         if live is not None:
             (live / RETIRED).unlink(missing_ok=True)

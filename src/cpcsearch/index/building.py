@@ -93,7 +93,9 @@ class FieldPostings:
         rank[np.fromiter(map(self.numbers.__getitem__, texts), np.int64, len(texts))] = (
             np.arange(len(texts)))
         ranks = rank[np.frombuffer(self.terms, np.uint32)]
-        order = np.argsort(ranks, kind="stable")
+        # NumPy sorts keys of 16 bits by radix, in linear time: most fields have fewer terms.
+        order = np.argsort(ranks.astype(np.uint16) if len(texts) <= 1 << 16 else ranks,
+                           kind="stable")
         starts = np.zeros(len(texts) + 1, np.int64)
         np.cumsum(np.bincount(ranks, minlength=len(texts)), out=starts[1:])
         values: Any = None

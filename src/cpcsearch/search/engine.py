@@ -45,13 +45,21 @@ EXPENSIVE_WAIT = 3.0
 CACHED_RESULTS = 512  # answers kept per commit, for requests asked again
 
 
+# Segments whose saved words this process has handed to snippets: a new commit keeps most of
+# its segments, whose files need not be read again.
+_LEARNT: set[tuple[str, str]] = set()
+
+
 def _learn_vocabulary(searcher: Searcher) -> None:
     """Hand snippets the words' terms a rebuild saved, if its analyzer is the one used here."""
     if searcher.schema[CONTENT].analyzer != text_analyzer():
         return
     for sub, _ in searcher.leaf_searchers():
         reader = sub.reader()
-        highlight.learn(vocabulary.load(reader.storage().folder, reader.segment().segment_id()))
+        segment = (str(reader.storage().folder), reader.segment().segment_id())
+        if segment not in _LEARNT:
+            _LEARNT.add(segment)
+            highlight.learn(vocabulary.load(*segment))
 
 
 class SearchEngine:

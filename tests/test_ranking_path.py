@@ -32,6 +32,7 @@ from cpcsearch.search.parse import parse_query
 from cpcsearch.search.plan import plan
 from cpcsearch.search.ranking import BM25, DEFAULT, INB2
 from cpcsearch.search.request import SearchRequest
+from cpcsearch.search.spelling import DocumentCounts
 from cpcsearch.store import Store
 
 NO_FEEDBACK = replace(DEFAULT, feedback_docs=0)
@@ -262,6 +263,27 @@ def test_a_segment_with_deleted_documents_scores_as_whoosh_does(tmp_path: Path) 
         found, expected = arrays_and_whoosh(postings, text)
         assert len(expected) >= 2 and found.ids.tolist() == sorted(expected)
         assert found.scores.tolist() == pytest.approx([expected[d] for d in found.ids.tolist()])
+
+
+def test_spelling_counts_the_live_documents_a_word_matches_in_its_field(tmp_path: Path) -> None:
+    config = build_index(make_config(tmp_path), FIXTURES_DIR / "query_corpus.jsonl")
+    snapshot = SearchEngine(config.INDEX_DIR).live.snapshot()
+    counts = DocumentCounts(Postings(snapshot.searcher, DEFAULT.k1, DEFAULT.b))
+    reader = snapshot.searcher.reader()
+    for word, field, term in (("Pipelines", None, "pipelin"), ("okafor", "author_text", "okafor"),
+                              ("sanctions", "title", "sanction")):
+        assert counts.count(word, field) == reader.doc_frequency(field or "content", term) > 0
+    assert counts.count("the", None) == counts.count("nowhere", "no_such_field") == 0
+    with Store(config.STORE) as store:  # a document loses an author
+        changed = next(s.document for s in store.changes_since(0)
+                       if "Samuel Okafor" in s.document.authors)
+        store.upsert(changed.replace(authors=["Nobody"]))
+    run_reindex(config)
+    snapshot = SearchEngine(config.INDEX_DIR).live.snapshot()
+    counts = DocumentCounts(Postings(snapshot.searcher, DEFAULT.k1, DEFAULT.b))
+    reader = snapshot.searcher.reader()
+    okafor = reader.doc_frequency("author_text", "okafor")
+    assert counts.count("okafor", "author_text") == okafor - 1  # its old copy is deleted
 
 
 def test_an_index_built_before_vectors_searches_without_feedback_and_takes_updates(

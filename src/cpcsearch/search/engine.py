@@ -35,7 +35,7 @@ from cpcsearch.search.ranking import CONTENT
 from cpcsearch.search.related import related
 from cpcsearch.search.request import SearchRequest
 from cpcsearch.search.retrieve import NOTHING, Retrieved, retrieve
-from cpcsearch.search.spelling import suggest_spelling, words_from
+from cpcsearch.search.spelling import DocumentCounts, suggest_spelling, words_from
 from cpcsearch.search.suggest import suggest
 
 # At most this many searches with wildcard, prefix or fuzzy terms run at once in a process, so
@@ -102,7 +102,9 @@ class SearchEngine:
         schema = snapshot.searcher.schema
         parsed = parse_query(request.q, schema, self.rank)
         found = self._run(snapshot, request, parsed)
-        suggestion = (suggest_spelling(snapshot.searcher, partial(self._words, snapshot), parsed)
+        counts = snapshot.derived("document counts",
+                                  lambda _: DocumentCounts(self._postings(snapshot)))
+        suggestion = (suggest_spelling(counts, partial(self._words, snapshot), parsed)
                       if parsed.words else None)
         corrected = False
         if suggestion and found.total == 0:
@@ -116,14 +118,18 @@ class SearchEngine:
         planned = plan(request, parsed)
         if planned is None:
             return NOTHING
-        postings = snapshot.derived("postings", lambda searcher: Postings(
-            searcher, self.rank.k1, self.rank.b,
-            self.rank.inb2_c if self.rank.inb2_weight else None))
+        postings = self._postings(snapshot)
         weight = query_weight(positive_leaves(parsed.query)) if self.rank.feedback_docs else 0
         reweigh = partial(rerank, query_weight=weight, postings=postings, rank=self.rank,
                           doc_terms=snapshot.derived("doc terms", DocTerms)) if weight else None
         with self._costly_slot() if parsed.expensive else nullcontext():
             return retrieve(postings, planned, weights=self.rank.models(), feedback=reweigh)
+
+    def _postings(self, snapshot: Snapshot) -> Postings:
+        """Return the commit's term arrays, weighted by this engine's ranking."""
+        return snapshot.derived("postings", lambda searcher: Postings(
+            searcher, self.rank.k1, self.rank.b,
+            self.rank.inb2_c if self.rank.inb2_weight else None))
 
     @contextmanager
     def _costly_slot(self) -> Iterator[None]:

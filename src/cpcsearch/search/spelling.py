@@ -9,13 +9,14 @@ is known and left alone (the ranked text holds those names too). A word typed in
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
-from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
 from cpcsearch.search import ranking
+from cpcsearch.search.arrays import Postings
 from cpcsearch.search.parse import WORD, ParsedQuery, TypedWord
 from cpcsearch.search.synonyms import is_synonym
 
@@ -32,19 +33,24 @@ FEWER = 20
 # ... but only while it is this rare.
 RARE = 3
 CANDIDATES = 10
+COUNTED = 20_000  # words whose counts a commit keeps
 
 
-def _documents(reader: IndexReader, searcher: Searcher, word: str,
-               fieldname: str | None) -> int:
-    """Return how many documents the word matches in its fields (the most in any one)."""
-    fields = [fieldname or ranking.CONTENT]
-    found = 0
-    for name in fields:
-        if name not in searcher.schema:
-            continue
-        for token in searcher.schema[name].analyzer(word, mode="query"):
-            found = max(found, reader.doc_frequency(name, token.text))
-    return found
+class DocumentCounts:
+    """How many live documents a word matches in the field it was typed in, counted from the
+    commit's term arrays (the query's own words were read to search them) and kept."""
+
+    def __init__(self, postings: Postings) -> None:
+        self.postings = postings
+        self.count = lru_cache(maxsize=COUNTED)(self._count)
+
+    def _count(self, word: str, fieldname: str | None) -> int:
+        name = fieldname or ranking.CONTENT
+        schema = self.postings.searcher.schema
+        if name not in schema:
+            return 0
+        return max((len(self.postings.term(name, token.text).ids)
+                    for token in schema[name].analyzer(word, mode="query")), default=0)
 
 
 Vocabulary = Callable[[str | None, str], list[str]]
@@ -70,19 +76,18 @@ def _candidates(words: Vocabulary, fieldname: str | None, word: str) -> list[tup
     return [(int(distance), candidate) for candidate, distance, _ in found]
 
 
-def _correction(searcher: Searcher, words: Vocabulary, word: TypedWord) -> str | None:
+def _correction(counts: DocumentCounts, words: Vocabulary, word: TypedWord) -> str | None:
     core = WORD.search(word.text)
     if core is None:
         return None
     lowered = core.group().lower()
     if len(lowered) < MIN_WORD or not lowered.isalpha() or is_synonym(lowered):
         return None
-    reader = searcher.reader()
-    found = _documents(reader, searcher, lowered, word.fieldname)
+    found = counts.count(lowered, word.fieldname)
     if found > RARE:
         return None
     # The closest spelling first, then the one in more documents.
-    scored = sorted((distance, -_documents(reader, searcher, c, word.fieldname), c)
+    scored = sorted((distance, -counts.count(c, word.fieldname), c)
                     for distance, c in _candidates(words, word.fieldname, lowered)
                     if c != lowered)
     for _, better, candidate in scored:
@@ -91,7 +96,8 @@ def _correction(searcher: Searcher, words: Vocabulary, word: TypedWord) -> str |
     return None
 
 
-def suggest_spelling(searcher: Searcher, words: Vocabulary, parsed: ParsedQuery) -> str | None:
+def suggest_spelling(counts: DocumentCounts, words: Vocabulary,
+                     parsed: ParsedQuery) -> str | None:
     """Return the query text with its misspelt words corrected, or None if none is.
 
     `words(field, letter)` gives a lexicon's words by first letter, asked for only when some
@@ -99,7 +105,7 @@ def suggest_spelling(searcher: Searcher, words: Vocabulary, parsed: ParsedQuery)
     """
     text, changed = parsed.text, False
     for word in sorted(parsed.words, key=lambda w: w.start, reverse=True):
-        corrected = _correction(searcher, words, word)
+        corrected = _correction(counts, words, word)
         if corrected is not None and text[word.start:word.end] == word.text:
             text = text[:word.start] + corrected + text[word.end:]
             changed = True

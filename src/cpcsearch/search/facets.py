@@ -1,12 +1,12 @@
 """Facet counts over a result set: author, topic, section and year, from one column per commit.
 
 The `facets` column (`index/schema.py`) is read once per commit into arrays of value ids indexed
-by document number, so counting a result set is one gather and one `bincount` per facet.
+by document number, so counting a result set is one gather and one `bincount` for all facets.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,60 +21,65 @@ FACET_SIZE = 10
 
 
 @dataclass(frozen=True)
-class Facet:
-    """One facet's value ids per document number, as compressed rows (CSR)."""
+class FacetTable:
+    """Every facet's value ids per document number, as compressed rows (CSR); each facet's
+    values are numbered in name order from its own first id, so one gather counts them all."""
 
-    names: list[str]
+    names: list[list[str]]  # each facet's values, sorted
+    first: list[int]  # each facet's first value id, and then the number of ids
     starts: np.ndarray  # document d's values are ids[starts[d]:starts[d + 1]]
     ids: np.ndarray
 
-    def counts(self, docnums: np.ndarray) -> Counter[str]:
-        """Return how many of `docnums` have each value."""
+    def counts(self, docnums: np.ndarray) -> np.ndarray:
+        """Return how many of `docnums` have each value, by value id."""
         first = self.starts[docnums]
         sizes = self.starts[docnums + 1] - first
         # the positions of every value of every document, row after row
         at = np.repeat(first - np.cumsum(sizes) + sizes, sizes) + np.arange(sizes.sum())
-        tally = np.bincount(self.ids[at], minlength=len(self.names))
-        return Counter({self.names[i]: int(tally[i]) for i in np.flatnonzero(tally)})
+        return np.bincount(self.ids[at], minlength=self.first[-1])
 
 
-def _facet(values: list[tuple[str, ...]]) -> Facet:
-    names = sorted({v for row in values for v in row})
-    number = {name: i for i, name in enumerate(names)}
-    starts = np.zeros(len(values) + 1, dtype=np.int64)
-    np.cumsum([len(row) for row in values], out=starts[1:])
-    ids = np.fromiter((number[v] for row in values for v in row), dtype=np.int64,
-                      count=int(starts[-1]))
-    return Facet(names, starts, ids)
+def _table(rows: list[tuple[tuple[str, ...], ...]]) -> FacetTable:
+    names = [sorted({v for row in rows for v in row[f]}) for f in range(len(FACET_NAMES))]
+    first = np.cumsum([0] + [len(values) for values in names]).tolist()
+    number = [{name: first[f] + i for i, name in enumerate(values)}
+              for f, values in enumerate(names)]
+    starts = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum([sum(map(len, row)) for row in rows], out=starts[1:])
+    ids = np.fromiter((number[f][v] for row in rows for f, values in enumerate(row)
+                       for v in values), dtype=np.int64, count=int(starts[-1]))
+    return FacetTable(names, first, starts, ids)
 
 
-def facet_table(searcher: Searcher) -> list[Facet]:
+def facet_table(searcher: Searcher) -> FacetTable:
     """Return the facet values of every document number of the searcher's commit."""
     reader = searcher.reader()
     if not reader.has_column("facets"):
-        return [_facet([()] * reader.doc_count_all()) for _ in FACET_NAMES]
+        return _table([((),) * len(FACET_NAMES)] * reader.doc_count_all())
     parsed: dict[bytes, tuple[tuple[str, ...], ...]] = {}  # documents share few distinct values
-    rows = [parsed.get(value) or parsed.setdefault(value, read_facets(value))
-            for value in reader.column_reader("facets")]
-    return [_facet(list(column)) for column in zip(*rows, strict=True)] if rows else [
-        _facet([]) for _ in FACET_NAMES]
+    return _table([parsed.get(value) or parsed.setdefault(value, read_facets(value))
+                   for value in reader.column_reader("facets")])
 
 
-def count_facets(table: list[Facet], docnums: np.ndarray,
+def count_facets(table: FacetTable, docnums: np.ndarray,
                  selected: dict[str, tuple[str, ...]]) -> dict[str, list[dict[str, Any]]]:
     """Return the top values of each facet in a result set, selected values always included.
 
     Values are the most frequent first (years: newest first); `selected` marks those the
     request filters by, shown even beyond the top ones when the result set has them.
     """
-    counters = [facet.counts(docnums) for facet in table]
+    tally = table.counts(docnums)
     facets = {}
-    for name, counter in zip(FACET_NAMES, counters, strict=True):
+    for f, name in enumerate(FACET_NAMES):
+        names, counts = table.names[f], tally[table.first[f]:table.first[f + 1]]
+        found = np.flatnonzero(counts)
+        top = found[np.lexsort((found, -counts[found]))[:FACET_SIZE]]  # ties by name
+        count = dict(zip([names[i] for i in top.tolist()], counts[top].tolist(), strict=True))
+        for value in selected.get(name, ()):
+            at = bisect_left(names, value)
+            if at < len(names) and names[at] == value and counts[at]:
+                count[value] = int(counts[at])
+        shown = sorted(count, reverse=True) if name == "year" else list(count)
         chosen = selected.get(name, ())
-        top = [value for value, _ in sorted(counter.items(), key=lambda vc: (-vc[1], vc[0]))]
-        shown = top[:FACET_SIZE] + [v for v in chosen if v in counter and v not in top[:FACET_SIZE]]
-        if name == "year":
-            shown.sort(reverse=True)
-        facets[name] = [{"value": v, "count": counter.get(v, 0), "selected": v in chosen}
-                        for v in shown]
+        facets[name] = [{"value": v, "count": count[v], "selected": v in chosen} for v in shown]
     return facets

@@ -103,6 +103,8 @@ class Postings:
         for sub, offset in self.leaves:
             live[np.fromiter(sub.reader().all_doc_ids(), dtype=np.int64) + offset] = True
         self.live = live
+        self.deletions = not live.all()
+        self.documents = searcher.doc_count()  # live ones
         self._arrays: dict[str, np.ndarray] = {}
         self._terms: LRUCache[tuple[str, str], dict[str, Scored]] = LRUCache(CACHED_TERMS)
         self._positions: LRUCache[tuple[str, str], np.ndarray] = LRUCache(
@@ -117,8 +119,8 @@ class Postings:
                 self._arrays[key] = make()
             return self._arrays[key]
 
-    def lengths(self, fieldname: str) -> np.ndarray:
-        """Return every document's length in a field, as Whoosh stores it."""
+    def relative_lengths(self, fieldname: str) -> np.ndarray:
+        """Return every document's length in a field (as Whoosh stores it) over the mean."""
 
         def make() -> np.ndarray:
             values = np.zeros(self.size)
@@ -126,7 +128,7 @@ class Postings:
                 reader = sub.reader()
                 for docnum in range(reader.doc_count_all()):
                     values[docnum + offset] = reader.doc_field_length(docnum, fieldname) or 0
-            return values
+            return values / (self.searcher.avg_field_length(fieldname) or 1)
 
         return self._array(f"length {fieldname}", make)
 
@@ -192,17 +194,16 @@ class Postings:
         if not ids:
             return {BM25: EMPTY, INB2: EMPTY}
         idf = models.idf(sum(map(len, ids)), self.size)  # what Whoosh's term table would say
-        docs, tf = np.concatenate(ids), np.concatenate(tfs)
-        keep = self.live[docs]
-        docs, tf = docs[keep], tf[keep]
+        docs, tf = (ids[0], tfs[0]) if len(ids) == 1 else (np.concatenate(ids), np.concatenate(tfs))
+        if self.deletions:
+            keep = self.live[docs]
+            docs, tf = docs[keep], tf[keep]
         if not self.searcher.schema[fieldname].scorable:
             return {BM25: Scored(docs, tf), INB2: Scored(docs, tf)}
-        avg = self.searcher.avg_field_length(fieldname) or 1
-        relative = self.lengths(fieldname)[docs] / avg
+        relative = self.relative_lengths(fieldname)[docs]
         scored = {BM25: Scored(docs, models.bm25(tf, relative, idf, self.k1, self.b))}
         if self.c is not None:
-            scored[INB2] = Scored(docs, models.inb2(tf, relative, self.c,
-                                                    self.searcher.doc_count()))
+            scored[INB2] = Scored(docs, models.inb2(tf, relative, self.c, self.documents))
         return scored
 
 

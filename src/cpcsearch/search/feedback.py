@@ -73,7 +73,7 @@ def rerank(runs: dict[str, Scored], query_weight: float, postings: Postings,
     words = expansion(first, doc_terms, rank.feedback_terms)
     # A word in many articles says little about this topic: it keeps its share of the weight
     # but is left out.
-    common = rank.feedback_common * postings.searcher.doc_count()
+    common = rank.feedback_common * postings.documents
     kept = {word: weight for word, weight in words.items()
             if len(postings.term(CONTENT, word).ids) <= common}
     reranked = {}

@@ -27,7 +27,7 @@ from cpcsearch.index.schema import (
 from cpcsearch.pipeline import run_reindex
 from cpcsearch.search.arrays import Evaluator, Postings, Scored, block_postings, fuse
 from cpcsearch.search.engine import SearchEngine
-from cpcsearch.search.feedback import expansion
+from cpcsearch.search.feedback import DocTerms, expansion
 from cpcsearch.search.parse import parse_query
 from cpcsearch.search.plan import plan
 from cpcsearch.search.ranking import BM25, DEFAULT, INB2
@@ -207,6 +207,7 @@ def test_the_vector_column_holds_each_documents_commonest_terms(index_dir: str) 
     searcher = snapshot.searcher
     analyzer = searcher.schema["content"].analyzer
     column = searcher.reader().column_reader("vector")
+    doc_terms = DocTerms(searcher)
     for docnum in range(searcher.doc_count_all()):
         stored = searcher.stored_fields(docnum)
         words = Counter(t.text for t in analyzer(content_text(
@@ -215,6 +216,8 @@ def test_the_vector_column_holds_each_documents_commonest_terms(index_dir: str) 
         counts, length = read_vector(column[docnum])
         assert length == sum(words.values())
         assert counts == dict(words.most_common(VECTOR_TERMS))
+        assert doc_terms(docnum) == (counts, length)
+        assert doc_terms(docnum) is doc_terms(docnum)  # read once, then kept
 
 
 def test_a_rebuilds_saved_postings_equal_whooshs_blocks(index_dir: str) -> None:

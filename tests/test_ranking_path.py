@@ -202,6 +202,18 @@ def test_an_answer_asked_again_comes_from_the_cache_of_its_commit(index_dir: str
     assert engine.search(SearchRequest(q="caspian gas", page=2)).hits != first.hits
 
 
+def test_a_hit_shows_the_stored_fields_of_the_commit_searched(tmp_path: Path) -> None:
+    config = build_index(make_config(tmp_path), FIXTURES_DIR / "query_corpus.jsonl")
+    engine = SearchEngine(config.INDEX_DIR, reload_seconds=0)
+    first = engine.search(SearchRequest(q="caspian gas")).hits[0]
+    assert engine.search(SearchRequest(q="gas caspian")).hits[0].title == first.title
+    with Store(config.STORE) as store:
+        store.upsert(store.get(first.id).replace(title="Caspian gas, retitled"))
+    run_reindex(config)
+    hits = engine.search(SearchRequest(q="caspian gas OR pipeline", per_page=100)).hits
+    assert next(h for h in hits if h.id == first.id).title == "Caspian gas, retitled"
+
+
 def test_the_vector_column_holds_each_documents_commonest_terms(index_dir: str) -> None:
     snapshot = SearchEngine(index_dir).live.snapshot()  # held: its searcher closes with it
     searcher = snapshot.searcher

@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import replace
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 
 from cachetools import LRUCache
@@ -43,6 +43,8 @@ from cpcsearch.search.suggest import suggest
 EXPENSIVE_SLOTS = 2
 EXPENSIVE_WAIT = 3.0
 CACHED_RESULTS = 512  # answers kept per commit, for requests asked again
+# Documents whose stored fields a commit keeps read: hits recur across queries.
+CACHED_DOCUMENTS = 512
 
 
 # Segments whose saved words this process has handed to snippets: a new commit keeps most of
@@ -157,7 +159,9 @@ class SearchEngine:
         splitter = self._splitter(snapshot) if request.snippets else None
         if splitter:
             snapshot.derived("vocabulary", _learn_vocabulary)  # once per commit
-        hits = [make_hit(searcher, docnum, score, marks, splitter)
+        stored = snapshot.derived("stored fields", lambda searcher: lru_cache(CACHED_DOCUMENTS)(
+            searcher.stored_fields))
+        hits = [make_hit(stored(docnum), score, marks, splitter)
                 for docnum, score in found.ranked[first:first + request.per_page]]
         facets = (count_facets(snapshot.derived("facets", facet_table), found.matches,
                                request.selected) if request.facets else {})

@@ -105,10 +105,10 @@ def _split(value: str | None) -> list[str]:
     return [v for v in (value or "").split(",") if v]
 
 
-def make_hit(searcher: Searcher, docnum: int, score: float, marks: Marks,
+def make_hit(stored: dict[str, Any], score: float, marks: Marks,
              splitter: Callable[[str], list[tuple[int, int]]] | None) -> Hit:
-    """Return one hit; with a sentence splitter (text → spans), a snippet of its best passage."""
-    stored = searcher.stored_fields(docnum)
+    """Return one hit from a document's stored fields; with a sentence splitter (text → spans),
+    a snippet of its best passage."""
     text = stored.get("body") or stored.get("summary", "")
     return Hit(
         id=stored["id"], url=stored.get("url", ""), title=stored.get("title", ""),

@@ -80,13 +80,16 @@ def _matches(text: str, marks: Marks, start: int = 0, end: int | None = None) ->
     """Return every word of `text[start:end]` to mark, with its span and its marked terms."""
     found = []
     words = []  # every word with terms, where phrases are looked for
+    wanted, phrases, terms_of = marks.words, marks.phrases, word_terms  # looked up once
     for match in TOKEN.finditer(text, start, len(text) if end is None else end):
-        word = word_terms(match.group())
-        if marks.phrases and word:
+        word = terms_of(match.group())
+        if not word:  # a stop word
+            continue
+        if phrases:
             words.append((match.start(), match.end(), word))
-        if not word.isdisjoint(marks.words):
-            found.append((match.start(), match.end(), word & marks.words))
-    if not marks.phrases:
+        if not word.isdisjoint(wanted):
+            found.append((match.start(), match.end(), word & wanted))
+    if not phrases:
         return found
     marked = {at: terms for at, _, terms in found}
     for phrase in marks.phrases:
@@ -187,8 +190,9 @@ def _window(paragraph: str, marks: Marks, found: list[Match] | None) -> tuple[Sp
     if found is not None:
         first = found[0][0] if found else 0
     else:
+        wanted = marks.words
         first = next((m.start() for m in TOKEN.finditer(paragraph)
-                      if not word_terms(m.group()).isdisjoint(marks.words)), 0)
+                      if not word_terms(m.group()).isdisjoint(wanted)), 0)
     start = max(0, first - LEAD_CHARS)
     end = min(len(paragraph), start + WINDOW_CHARS)
     return (start, end), start > 0, end < len(paragraph)

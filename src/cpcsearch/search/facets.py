@@ -75,11 +75,11 @@ def count_facets(table: FacetTable, docnums: np.ndarray,
         found = np.flatnonzero(counts)
         top = found[np.lexsort((found, -counts[found]))[:FACET_SIZE]]  # ties by name
         count = dict(zip([names[i] for i in top.tolist()], counts[top].tolist(), strict=True))
-        for value in selected.get(name, ()):
+        chosen = selected.get(name, ())
+        for value in chosen:
             at = bisect_left(names, value)
             if at < len(names) and names[at] == value and counts[at]:
                 count[value] = int(counts[at])
         shown = sorted(count, reverse=True) if name == "year" else list(count)
-        chosen = selected.get(name, ())
         facets[name] = [{"value": v, "count": count[v], "selected": v in chosen} for v in shown]
     return facets

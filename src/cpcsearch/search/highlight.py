@@ -76,18 +76,27 @@ def _runs(words: list[Match], phrase: tuple[str, ...]) -> Iterator[list[Match]]:
             yield words[first:j]
 
 
-def _matches(text: str, marks: Marks, start: int = 0, end: int | None = None) -> list[Match]:
-    """Return every word of `text[start:end]` to mark, with its span and its marked terms."""
+def _matches(text: str, marks: Marks, window: bool = False) -> list[Match]:
+    """Return every word of `text` to mark, with its span and its marked terms.
+
+    With `window`, the words are read only as far as the window cut around the first match
+    reaches (a long paragraph is cut there).
+    """
     found = []
     words = []  # every word with terms, where phrases are looked for
     wanted, phrases, terms_of = marks.words, marks.phrases, word_terms  # looked up once
-    for match in TOKEN.finditer(text, start, len(text) if end is None else end):
+    reach = len(text)
+    for match in TOKEN.finditer(text):
+        if match.end() > reach:
+            break
         word = terms_of(match.group())
         if not word:  # a stop word
             continue
         if phrases:
             words.append((match.start(), match.end(), word))
         if not word.isdisjoint(wanted):
+            if window and not found:
+                reach = max(0, match.start() - LEAD_CHARS) + WINDOW_CHARS
             found.append((match.start(), match.end(), word & wanted))
     if not phrases:
         return found
@@ -179,20 +188,12 @@ def best_passage(sentences: list[Span], found: list[Match],
     return (starts[first], sentences[end - 1][1]), first > 0, end < len(sentences)
 
 
-def _window(paragraph: str, marks: Marks, found: list[Match] | None) -> tuple[Span, bool, bool]:
-    """Return the part of a long paragraph around its first match, and whether it was cut.
-
-    `found` are the paragraph's matches when already known; else the words are looked at until
-    the first match.
-    """
+def _window(paragraph: str, found: list[Match]) -> tuple[Span, bool, bool]:
+    """Return the part of a long paragraph around its first match (`found` are its matches),
+    and whether it was cut."""
     if len(paragraph) <= WINDOW_CHARS:
         return (0, len(paragraph)), False, False
-    if found is not None:
-        first = found[0][0] if found else 0
-    else:
-        wanted = marks.words
-        first = next((m.start() for m in TOKEN.finditer(paragraph)
-                      if not word_terms(m.group()).isdisjoint(wanted)), 0)
+    first = found[0][0] if found else 0
     start = max(0, first - LEAD_CHARS)
     end = min(len(paragraph), start + WINDOW_CHARS)
     return (start, end), start > 0, end < len(paragraph)
@@ -207,10 +208,8 @@ def snippet(text: str, marks: Marks, sentences: Callable[[str], list[Span]]) -> 
     best = _best_paragraph(paragraphs, marks)
     paragraph = paragraphs[best]
     # a phrase's words count only where it stands, so every word of the paragraph is looked at
-    found = _matches(paragraph, marks) if marks.phrases else None
-    (start, end), cut_before, cut_after = _window(paragraph, marks, found)
-    if found is None:
-        found = _matches(paragraph, marks, start, end)
+    found = _matches(paragraph, marks, window=not marks.phrases)
+    (start, end), cut_before, cut_after = _window(paragraph, found)
     spans = [(start + a, start + b) for a, b in sentences(paragraph[start:end])]
     if cut_before and len(spans) > 1:
         spans = spans[1:]  # the first one starts mid-sentence

@@ -104,10 +104,8 @@ class SearchEngine:
         schema = snapshot.searcher.schema
         parsed = parse_query(request.q, schema, self.rank)
         found = self._run(snapshot, request, parsed)
-        counts = snapshot.derived("document counts",
-                                  lambda _: DocumentCounts(self._postings(snapshot)))
-        suggestion = (suggest_spelling(counts, partial(self._words, snapshot), parsed)
-                      if parsed.words else None)
+        suggestion = (suggest_spelling(self._counts(snapshot), partial(self._words, snapshot),
+                                       parsed) if parsed.words else None)
         corrected = False
         if suggestion and found.total == 0:
             retry = parse_query(suggestion, schema, self.rank)
@@ -132,6 +130,11 @@ class SearchEngine:
         return snapshot.derived("postings", lambda searcher: Postings(
             searcher, self.rank.k1, self.rank.b,
             self.rank.inb2_c if self.rank.inb2_weight else None))
+
+    def _counts(self, snapshot: Snapshot) -> DocumentCounts:
+        """Return the commit's document counts of words, for spelling."""
+        return snapshot.derived("document counts",
+                                lambda _: DocumentCounts(self._postings(snapshot)))
 
     @contextmanager
     def _costly_slot(self) -> Iterator[None]:

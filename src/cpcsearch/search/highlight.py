@@ -101,7 +101,7 @@ def _matches(text: str, marks: Marks, window: bool = False) -> list[Match]:
     if not phrases:
         return found
     marked = {at: terms for at, _, terms in found}
-    for phrase in marks.phrases:
+    for phrase in phrases:
         for run in _runs(words, phrase):
             for at, _, terms in run:
                 marked[at] = marked.get(at, frozenset()) | terms.intersection(phrase)

@@ -32,4 +32,3 @@ def inb2(tf: np.ndarray, relative: np.ndarray, c: float, documents: int) -> np.n
     tfn = tf * np.log2(1 + c / relative)
     df, total = len(tf), tf.sum()
     return tfn * np.log2((documents + 1) / (df + 0.5)) * (total + 1) / (df * (tfn + 1))
-

@@ -95,9 +95,24 @@ STEMMERS: dict[str, Callable[[str], str]] = {
 STEM_CACHE_SIZE = 100_000
 
 
+TEXT_STEMMER = "snowball"
+# Words' terms as a rebuild's text analyzer saved them (`vocabulary.py`; lowercase when ASCII):
+# a word a rebuild analysed need not be analysed, nor stemmed, again in this process.
+_LEARNT: dict[str, str] = {}
+
+
+def learn(words: dict[str, str]) -> None:
+    """Remember words' terms (space-separated) as a rebuild's text analyzer saved them."""
+    _LEARNT.update(words)
+
+
 @lru_cache(maxsize=STEM_CACHE_SIZE)
 def stem(algorithm: str, word: str) -> str:
     """Return the stem of `word`, cached across analyzers and searchers."""
+    if algorithm == TEXT_STEMMER and word.isascii() and word.isalpha() and word.islower():
+        learnt = _LEARNT.get(word)  # such a word's one term, if it is not a stop word
+        if learnt:
+            return learnt
     return STEMMERS[algorithm](word)
 
 
@@ -128,4 +143,16 @@ def text_analyzer() -> Analyzer:
             | PossessiveFilter()
             | StopFilter(stoplist=STOP_WORDS, minsize=1)
             | HyphenFilter()
-            | NltkStemFilter("snowball"))
+            | NltkStemFilter(TEXT_STEMMER))
+
+
+_TEXT_ANALYZER = text_analyzer()
+
+
+@lru_cache(maxsize=200_000)
+def word_terms(word: str) -> frozenset[str]:
+    """Return the index terms the text analyzer makes of one word (learnt, or analysed once)."""
+    learnt = _LEARNT.get(word.lower() if word.isascii() else word)
+    if learnt is not None:
+        return frozenset(learnt.split())
+    return frozenset(t.text for t in _TEXT_ANALYZER(word))

@@ -21,10 +21,10 @@ from whoosh.searching import Searcher
 
 from cpcsearch.config import Config
 from cpcsearch.errors import Overloaded
-from cpcsearch.index import sentences, vocabulary
+from cpcsearch.index import analysis, sentences, vocabulary
 from cpcsearch.index.analysis import text_analyzer
 from cpcsearch.index.reading import LiveIndex, Snapshot
-from cpcsearch.search import highlight, ranking
+from cpcsearch.search import ranking
 from cpcsearch.search.arrays import Postings
 from cpcsearch.search.facets import count_facets, facet_table
 from cpcsearch.search.feedback import DocTerms, query_weight, rerank
@@ -61,7 +61,7 @@ def _learn_vocabulary(searcher: Searcher) -> None:
         segment = (str(reader.storage().folder), reader.segment().segment_id())
         if segment not in _LEARNT:
             _LEARNT.add(segment)
-            highlight.learn(vocabulary.load(*segment))
+            analysis.learn(vocabulary.load(*segment))
 
 
 class SearchEngine:

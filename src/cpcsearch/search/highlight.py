@@ -12,11 +12,11 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 
 from markupsafe import Markup, escape
 
-from cpcsearch.index.analysis import TOKEN_PATTERN, text_analyzer
+from cpcsearch.index.analysis import TOKEN_PATTERN, word_terms
 
 SNIPPET_CHARS = 260
 # Only this much of a long paragraph, from half a snippet before its first match, is split
@@ -24,28 +24,8 @@ SNIPPET_CHARS = 260
 WINDOW_CHARS = 2 * SNIPPET_CHARS
 LEAD_CHARS = SNIPPET_CHARS // 2
 TOKEN = re.compile(TOKEN_PATTERN)
-_ANALYZER = text_analyzer()
 Span = tuple[int, int]  # a stretch of a text: its first character and the one after its last
 Match = tuple[int, int, frozenset[str]]  # a word's span in a text, and its query terms
-
-
-# Words whose terms a rebuild saved (`index/vocabulary.py`): lowercase if ASCII, since the
-# analyzer lowercases first. The analyzer is the same for every index, so one map serves all.
-_KNOWN: dict[str, str] = {}
-
-
-def learn(words: dict[str, str]) -> None:
-    """Remember words' terms (space-separated) as a rebuild with this analyzer saved them."""
-    _KNOWN.update(words)
-
-
-@lru_cache(maxsize=200_000)
-def word_terms(word: str) -> frozenset[str]:
-    """Return the index terms of one word as the text analyzer makes them."""
-    known = _KNOWN.get(word.lower() if word.isascii() else word)
-    if known is not None:
-        return frozenset(known.split())
-    return frozenset(t.text for t in _ANALYZER(word))
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from cpcsearch.search.plan import plan
 from cpcsearch.search.ranking import DEFAULT
 from cpcsearch.search.request import SearchRequest
 from cpcsearch.search.retrieve import retrieve
-from cpcsearch.search.rewrite import MAX_EXPANSIONS
+from cpcsearch.search.rewrite import FUZZY_NOTICE, MAX_EXPANSIONS
 from cpcsearch.store import Store
 from cpcsearch.web import create_app
 
@@ -50,6 +50,27 @@ def test_a_prefix_expands_to_a_bounded_number_of_terms(tmp_path: Path) -> None:
               if q.field() == "content"]
     assert [len(list(leaf.expanded_terms(searcher.reader()))) for leaf in leaves] == [
         MAX_EXPANSIONS]
+
+
+def test_a_fuzzy_word_has_at_most_the_edits_its_length_allows(tmp_path: Path) -> None:
+    texts = {"gas": "gas supplies", "gap": "a gap year", "gel": "gel fuel",
+             "un": "un resolution", "uk": "uk budget", "caspian": "caspian shelf"}
+    config = make_config(tmp_path)
+    with Store(config.STORE) as store:
+        for name, text in texts.items():
+            store.upsert(Document(id=name, title=name, body=text))
+    run_reindex(config, full=True)
+    engine = SearchEngine.from_config(config)
+
+    def found(q: str) -> tuple[set[str], tuple[str, ...]]:
+        results = engine.search(SearchRequest(q=q, per_page=100))
+        return {hit.id for hit in results.hits}, results.notices
+
+    assert found("gas~") == ({"gas", "gap"}, ())
+    assert found("gas~2") == ({"gas", "gap"}, (FUZZY_NOTICE,))  # "gel" is 2 edits away
+    assert found("un~") == ({"un"}, (FUZZY_NOTICE,))  # not "uk"
+    assert found("caxpiyn~2") == ({"caspian"}, ())
+    assert found("caxpiyn~5") == ({"caspian"}, (FUZZY_NOTICE,))
 
 
 def test_a_search_past_its_time_limit_answers_partial(engine: SearchEngine) -> None:

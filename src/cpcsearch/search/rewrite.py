@@ -21,6 +21,11 @@ RESTRICTION_FIELDS = frozenset({"date", "author_text", "topic_text", "section_te
 # max_expansions), and the letters a wildcard needs before its first `*` or `?`.
 MAX_EXPANSIONS = 128
 MIN_PREFIX = 2
+# Edits a fuzzy word may stand for, by the length of its term (Elasticsearch's AUTO fuzziness;
+# Lucene allows no more than 2): a short word is within a few edits of every short word.
+FUZZY_EDITS = ((6, 2), (3, 1))  # (from this many letters, at most this many edits)
+FUZZY_NOTICE = ("A fuzzy word (word~) allows 1 edit from 3 letters and 2 from 6 letters; a "
+                "shorter word is searched as typed.")
 
 
 class _Capped:
@@ -51,21 +56,35 @@ def rebuild(query: wq.Query, fn: Callable[[wq.Query], wq.Query]) -> wq.Query:
     return query.apply(fn)
 
 
+def fuzzy_edits(term: str) -> int:
+    """Return the most edits a fuzzy word may stand for, by the length of its term."""
+    return next((edits for letters, edits in FUZZY_EDITS if len(term) >= letters), 0)
+
+
+def _notice(notices: list[str], notice: str) -> None:
+    if notice not in notices:
+        notices.append(notice)
+
+
 def bounded(query: wq.Query, notices: list[str]) -> wq.Query:
-    """Cap the expansions of wildcard, prefix and fuzzy terms; drop too-short wildcards."""
+    """Cap the expansions of wildcard, prefix and fuzzy terms and a fuzzy word's edits; drop
+    too-short wildcards."""
     if isinstance(query, (wq.Prefix, wq.Wildcard)):
         literal = re.split(r"[*?]", query.text, maxsplit=1)[0]
         if len(literal) < MIN_PREFIX:
-            notice = (f"{query.text!r} was left out: a wildcard needs at least {MIN_PREFIX} "
-                      "letters before its first * or ?")
-            if notice not in notices:
-                notices.append(notice)
+            _notice(notices, f"{query.text!r} was left out: a wildcard needs at least "
+                    f"{MIN_PREFIX} letters before its first * or ?")
             return wq.NullQuery
         capped = CappedPrefix if isinstance(query, wq.Prefix) else CappedWildcard
         return capped(query.fieldname, query.text, boost=query.boost)
     if isinstance(query, wq.FuzzyTerm):
+        edits = min(query.maxdist, fuzzy_edits(query.text))
+        if edits < query.maxdist:
+            _notice(notices, FUZZY_NOTICE)
+        if not edits:
+            return wq.Term(query.fieldname, query.text, boost=query.boost)
         return CappedFuzzy(query.fieldname, query.text, boost=query.boost,
-                           maxdist=query.maxdist, prefixlength=query.prefixlength)
+                           maxdist=edits, prefixlength=query.prefixlength)
     return rebuild(query, lambda child: bounded(child, notices))
 
 

@@ -179,6 +179,9 @@ SPELLING = [
     ("dams", None, False),
     ("date:2023-13 energy", None, False),  # the words of a malformed date are not typos
     ("date:12345", None, False),
+    ("the", None, False),  # a stop word is no typo: it matches nothing, being in everything
+    ("were they", None, False),
+    ("gas of the", None, False),
 ]
 
 
@@ -189,6 +192,16 @@ def test_did_you_mean(engine: SearchEngine, q: str, suggestion: str | None,
     assert (results.suggestion, results.corrected) == (suggestion, corrected)
     if corrected:
         assert results.total > 0
+
+
+def test_a_query_of_stop_words_alone_says_why_it_finds_nothing(engine: SearchEngine) -> None:
+    results = run(engine, "of and the")
+    assert (results.total, results.suggestion) == (0, None)
+    assert results.notices == ("'of', 'and', 'the' are too common to search for: add a word "
+                               "that says what you are looking for.",)
+    assert run(engine, '"The"').notices == ("'The' is too common to search for: add a word "
+                                            "that says what you are looking for.",)
+    assert run(engine, "the gas").notices == ()
 
 
 def test_facet_counts_are_those_of_the_result_set(engine: SearchEngine) -> None:

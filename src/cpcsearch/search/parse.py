@@ -27,6 +27,7 @@ from whoosh.qparser.plugins import (
     PlusMinusPlugin,
 )
 
+from cpcsearch.index.analysis import STOP_WORDS
 from cpcsearch.search import ranking, rewrite
 from cpcsearch.search.dates import DatesPlugin, NotADate
 from cpcsearch.search.synonyms import SynonymGroup, SynonymsPlugin
@@ -236,4 +237,8 @@ def parse_query(text: str, schema: Schema,
         text = " ".join(w for w in WORD.findall(text) if w not in OPERATORS)
         parser = make_parser(schema, rank.fields, operators=False)
         query, words = _parse(text, parser, rank, notices)
+    common = [repr(w) for w in dict.fromkeys(WORD.findall(text)) if w.lower() in STOP_WORDS]
+    if query is wq.NullQuery and not notices and common:
+        notices.append(f"{', '.join(common)} {'is' if len(common) == 1 else 'are'} too common "
+                       "to search for: add a word that says what you are looking for.")
     return ParsedQuery(text, query, words, tuple(notices))

@@ -1,9 +1,10 @@
 """"Did you mean": corrections of the words of a parsed query, from the index's own lexicons.
 
 A word is corrected only when it matches nothing in its fields, or far fewer documents than the
-correction would; a word whose stem matched, a synonym and any author, topic or section word
-is known and left alone (the ranked text holds those names too). A word typed in a field
-(`author:okafr`) is corrected from that field's lexicon; field prefixes and syntax stay as typed.
+correction would; a word whose stem matched, a stop word, a synonym and any author, topic or
+section word is known and left alone (the ranked text holds those names too). A word typed in a
+field (`author:okafr`) is corrected from that field's lexicon; field prefixes and syntax stay as
+typed.
 """
 
 from __future__ import annotations
@@ -44,13 +45,15 @@ class DocumentCounts:
         self.postings = postings
         self.count = lru_cache(maxsize=COUNTED)(self._count)
 
-    def _count(self, word: str, fieldname: str | None) -> int:
+    def _count(self, word: str, fieldname: str | None) -> int | None:
+        """Return the count, or None for a word the field's analyzer keeps no term of (a stop
+        word: in every article, so searched in none)."""
         name = fieldname or ranking.CONTENT
         schema = self.postings.searcher.schema
         if name not in schema:
             return 0
         return max((len(self.postings.term(name, token.text).ids)
-                    for token in schema[name].analyzer(word, mode="query")), default=0)
+                    for token in schema[name].analyzer(word, mode="query")), default=None)
 
 
 Vocabulary = Callable[[str | None, str], list[str]]
@@ -84,10 +87,10 @@ def _correction(counts: DocumentCounts, words: Vocabulary, word: TypedWord) -> s
     if len(lowered) < MIN_WORD or not lowered.isalpha() or is_synonym(lowered):
         return None
     found = counts.count(lowered, word.fieldname)
-    if found > RARE:
+    if found is None or found > RARE:  # a stop word is spelt right
         return None
     # The closest spelling first, then the one in more documents.
-    scored = sorted((distance, -counts.count(c, word.fieldname), c)
+    scored = sorted((distance, -(counts.count(c, word.fieldname) or 0), c)
                     for distance, c in _candidates(words, word.fieldname, lowered)
                     if c != lowered)
     for _, better, candidate in scored:

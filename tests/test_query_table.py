@@ -204,6 +204,26 @@ def test_a_query_of_stop_words_alone_says_why_it_finds_nothing(engine: SearchEng
     assert run(engine, "the gas").notices == ()
 
 
+def test_a_date_range_written_backwards_is_read_from_its_earlier_end(engine: SearchEngine) -> None:
+    results = run(engine, "date:[2024 to 2022]")
+    assert {hit.id for hit in results.hits} == years(2022, 2023, 2024)
+    assert results.notices == ("'date:[2024 to 2022]' was read as the dates from 2022 to 2024.",)
+    inside = run(engine, "gas NOT date:[2023-12 to 2023-01]")
+    assert {hit.id for hit in inside.hits} == GAS - years(2023)
+    assert inside.notices == (
+        "'date:[2023-12 to 2023-01]' was read as the dates from 2023-01 to 2023-12.",)
+    assert run(engine, "date:[2022 to 2024]").notices == ()
+
+
+def test_a_date_that_is_not_one_says_it_searched_as_words(engine: SearchEngine) -> None:
+    assert run(engine, "(date:2023-02-30 OR gas) energy").notices == (
+        "'date:2023-02-30' was searched as words: date '2023-02-30' does not exist on the "
+        "calendar.",)
+    assert run(engine, "date:soon gas").notices == (
+        "'date:soon' was searched as words: date 'soon' is not a date (write 2023, 2023-05 "
+        "or 2023-05-04).",)
+
+
 def test_facet_counts_are_those_of_the_result_set(engine: SearchEngine) -> None:
     facets = run(engine, "gas", author="Samuel Okafor").facets
     assert {f["value"]: f["count"] for f in facets["section"]} == {EEP: 2}

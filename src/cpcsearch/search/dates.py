@@ -2,8 +2,9 @@
 
 `DatesPlugin` makes `date:2023`, `date:2023-05`, `date:[2022 to 2024]`, the open ranges
 `date:[2023 to]` and `date:[to 2022]`, `after:2023-01` and `before:2020` into query nodes, so
-NOT, AND, OR and parentheses apply to them like to any term. A value that is not a date on the
-calendar searches as the words it is made of.
+NOT, AND, OR and parentheses apply to them like to any term. A range written backwards is read
+from its earlier end; a value that is not a date on the calendar searches as the words it is made
+of. Either way a notice says so.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ def date_bounds(text: str) -> tuple[dt.date, dt.date]:
     """
     match = PARTIAL_DATE.match(text.strip())
     if not match:
-        raise QueryError(f"date {text!r} is not a date: write 2023, 2023-05 or 2023-05-04")
+        raise QueryError(f"date {text!r} is not a date (write 2023, 2023-05 or 2023-05-04)")
     year, month, day = (int(g) if g else None for g in match.groups())
     try:
         if month is None:
@@ -63,7 +64,10 @@ def _bounds(op: str, one: str | None, low: str, high: str) -> tuple[dt.date | No
 
 
 class DateNode(syntax.SyntaxNode):
-    """A date term of the query: published within [start, end], or before a day."""
+    """A date term of the query: published within [start, end], or before a day; `notice`
+    says how it was read, where that is not as written."""
+
+    notice = ""
 
     def __init__(self, start: dt.date | None, end: dt.date | None,
                  before: dt.date | None) -> None:
@@ -80,7 +84,15 @@ class DateNode(syntax.SyntaxNode):
 
 
 class NotADate(syntax.OrGroup):
-    """The words of a date term that is not a date: they search, but are not spell-checked."""
+    """The words of a date term that is not a date: they search, but are not spell-checked;
+    `notice` says why."""
+
+    notice = ""
+
+    def empty_copy(self) -> NotADate:
+        copy = super().empty_copy()  # the parser's filters rebuild groups from such copies
+        copy.notice = self.notice
+        return copy
 
 
 class DatesPlugin(TaggingPlugin):
@@ -92,10 +104,20 @@ class DatesPlugin(TaggingPlugin):
 
     def create(self, parser: object, match: re.Match[str]) -> syntax.SyntaxNode:
         op = match.group("op").lower()
+        low, high = match.group("low") or "", match.group("high") or ""
         try:
-            return DateNode(*_bounds(op, match.group("one"), match.group("low") or "",
-                                     match.group("high") or ""))
-        except QueryError:
+            backwards = bool(low and high) and date_bounds(low)[0] > date_bounds(high)[1]
+            if backwards:  # [2024 to 2020]: the reader means 2020 to 2024
+                low, high = high, low
+            node = DateNode(*_bounds(op, match.group("one"), low, high))
+        except QueryError as error:
             # Not a date: the words it is made of ("date", "2023", "13") search as words.
             words = [syntax.WordNode(w) for w in re.findall(r"\w+", match.group(0))]
-            return NotADate(words, boost=1.0) if words else syntax.Whitespace(" ")
+            if not words:
+                return syntax.Whitespace(" ")
+            node = NotADate(words, boost=1.0)
+            node.notice = f"{match.group(0)!r} was searched as words: {error}."
+            return node
+        if backwards:
+            node.notice = f"{match.group(0)!r} was read as the dates from {low} to {high}."
+        return node

@@ -199,6 +199,14 @@ def _words(tree: syntax.GroupNode, default: Collection[str]) -> tuple[TypedWord,
                  for (start, end), (text, fields) in sorted(found.items()))
 
 
+def _notices(node: syntax.SyntaxNode) -> list[str]:
+    """Return what the date terms of a syntax tree say about how they were read."""
+    found = [node.notice] if getattr(node, "notice", "") else []
+    for child in node.nodes if isinstance(node, syntax.GroupNode) else ():
+        found += _notices(child)
+    return found
+
+
 def _too_deep(text: str) -> bool:
     depth = deepest = 0
     for char in text:
@@ -215,6 +223,7 @@ def _shouted(text: str) -> bool:
 def _parse(text: str, parser: QueryParser, rank: ranking.Ranking,
            notices: list[str]) -> tuple[wq.Query, tuple[TypedWord, ...]]:
     tree = parser.process(text)
+    notices += [notice for notice in dict.fromkeys(_notices(tree)) if notice not in notices]
     query = rewrite.semantics(rewrite.bounded(tree.query(parser), notices))
     if rank.query_term_k3 is not None:
         query = rewrite.repeats(query, rank)

@@ -34,6 +34,8 @@ def mentioning(docs: dict, *variants: str) -> set[str]:
     ("Kyrgyzstan", ["Kyrgyzstan", "Kyrgyz Republic"]),
     ("CSTO", ["CSTO", "Collective Security Treaty Organization"]),
     ("Baku-Tbilisi-Ceyhan pipeline", ["BTC pipeline", "Baku-Tbilisi-Ceyhan pipeline"]),
+    ("U.S.", ["U.S.", "USA", "United States"]),  # an acronym's dots: one word, as indexed
+    ("USA", ["U.S.", "USA", "United States"]),
 ])
 def test_a_variant_finds_every_other_variant(demo_engine: SearchEngine, demo_docs: dict,
                                              query: str, variants: list[str]) -> None:

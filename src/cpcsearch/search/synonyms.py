@@ -36,13 +36,18 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("Türkiye", "Turkey", "Turkiye"),
     ("Kyrgyzstan", "Kyrgyz Republic"),
     ("Nagorno-Karabakh", "Karabakh"),
-    ("US", "USA", "United States"),
-    ("EU", "European Union"),
+    ("US", "U.S.", "USA", "U.S.A.", "United States"),
+    ("EU", "E.U.", "European Union"),
 )
 
 
+# A variant's words; an acronym's letters joined by dots ("U.S.") are one word, as the
+# analyzer has them.
+WORD = re.compile(r"\w+(?:\.\w+)*")
+
+
 def _tokens(text: str) -> tuple[str, ...]:
-    return tuple(re.findall(r"\w+", text.lower()))
+    return tuple(WORD.findall(text.lower()))
 
 
 def _is_short_acronym(variant: str) -> bool:
@@ -82,7 +87,7 @@ def _alternative(variant: str, typed_words: int) -> syntax.SyntaxNode:
     """
     words = _tokens(variant)
     node = (syntax.WordNode(variant) if len(words) == 1
-            else PhrasePlugin.PhraseNode(" ".join(re.findall(r"\w+", variant)), 0))
+            else PhrasePlugin.PhraseNode(" ".join(WORD.findall(variant)), 0))
     weight = AMBIGUOUS_WEIGHT if _is_short_acronym(variant) else min(1.0, typed_words / len(words))
     # The fields' own weights are set on the node when it fans out to them; the variant's weight
     # goes on a group around it.

@@ -48,6 +48,7 @@ def test_a_sentence_in_capitals_searches_its_words(client) -> None:  # type: ign
     ("/api/search?per_page=101", 400, "per_page 101 is out of range"),
     ("/api/search?sort=best", 400, "sort 'best' is unknown"),
     ("/api/search?from=yesterday", 400, "is not a date"),
+    ("/api/search?from=2024-01-01&to=2023-12", 400, "is after to"),
     ("/api/articles/no-such-id", 404, "no article has the id"),
     ("/api/nothing-here", 404, "not found"),
 ])

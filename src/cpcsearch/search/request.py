@@ -60,6 +60,10 @@ class SearchRequest:
         for text in (self.date_from, self.date_to):
             if text.strip():
                 date_bounds(text)  # raises QueryError now, not halfway through a search
+        start, end = self.bounds
+        if start and end and start > end:
+            raise QueryError(f"from {self.date_from!r} is after to {self.date_to!r}: the range "
+                             "would hold no date")
         for name, field in FACETS.items():
             if len(getattr(self, field)) > MAX_FACET_VALUES:
                 raise QueryError(f"{name}: at most {MAX_FACET_VALUES} values at once")

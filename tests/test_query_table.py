@@ -99,6 +99,9 @@ EXACT = [
     ('section:"Energy and Economy Program"', {}, PROGRAMS["EEP"]),
     # fields
     ("author:okafor", {}, OKAFOR),
+    ("author: okafor", {}, OKAFOR),  # a space after the colon, as Lucene reads it
+    ("Author:Okafor", {}, OKAFOR),
+    ("topic: energy", {}, {"e1", "e2", "e3", "e5", "g2"}),
     ('author:"Marta Lindqvist"', {}, LINDQVIST),
     ("author:okafor NOT date:2023", {}, OKAFOR - years(2023)),
     ("author:okafor gas", {}, OKAFOR & GAS),
@@ -202,6 +205,17 @@ def test_a_query_of_stop_words_alone_says_why_it_finds_nothing(engine: SearchEng
     assert run(engine, '"The"').notices == ("'The' is too common to search for: add a word "
                                             "that says what you are looking for.",)
     assert run(engine, "the gas").notices == ()
+
+
+def test_a_field_name_with_nothing_after_it_is_left_out_saying_so(engine: SearchEngine) -> None:
+    results = run(engine, "gas title:")
+    assert {hit.id for hit in results.hits} == GAS
+    assert results.notices == ("'title:' was left out: write the word to find after it, as in "
+                               "title:word.",)
+    alone = run(engine, "Author:")
+    assert (alone.total, alone.suggestion) == (0, None)
+    assert alone.notices == ("'author:' was left out: write the word to find after it, as in "
+                             "author:word.",)
 
 
 def test_a_date_range_written_backwards_is_read_from_its_earlier_end(engine: SearchEngine) -> None:

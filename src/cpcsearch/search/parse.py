@@ -45,6 +45,11 @@ WORD = re.compile(r"\w+(?:[-'’.]\w+)*")
 OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
 # A text in capitals this long is a pasted sentence: its AND/OR/NOT are words.
 SHOUTED_WORDS = 4
+FIELD_NAMES = sorted({*FIELD_ALIASES, *(a for aliases in FIELD_ALIASES.values() for a in aliases),
+                      "date", "after", "before"}, key=len, reverse=True)
+_FIELD = r"(?i)(?<![\w:.])(" + "|".join(FIELD_NAMES) + r"):"
+FIELD_THEN_WORD = re.compile(_FIELD + r"\s*(?=[^\s)])")
+FIELD_ALONE = re.compile(_FIELD + r"(?=\s*(?:\)|$))")
 # Parentheses nested deeper than this are no one's query (and cost the parser dearly): the text
 # searches as its plain words.
 MAX_DEPTH = 8
@@ -95,6 +100,17 @@ def sanitize(text: str) -> str:
     """Strip control characters and cap the length of a query."""
     text = CONTROL_CHARS.sub(" ", text or "")[:MAX_QUERY_CHARS]
     return " ".join(text.split()[:MAX_WORDS])
+
+
+def _field_prefixes(text: str, notices: list[str]) -> str:
+    """Join a field name to the word typed after a space (`author: okafor`, as Lucene reads
+    it) and write it in lowercase (`Author:`), and leave out one with nothing after it,
+    saying so."""
+    text = FIELD_THEN_WORD.sub(lambda field: f"{field.group(1).lower()}:", text)
+    for dangling in map(str.lower, FIELD_ALONE.findall(text)):
+        notices.append(f"'{dangling}:' was left out: write the word to find after it, as in "
+                       f"{dangling}:word.")
+    return " ".join(FIELD_ALONE.sub(" ", text).split())
 
 
 class _PlusMinusPlugin(PlusMinusPlugin):
@@ -233,8 +249,8 @@ def _parse(text: str, parser: QueryParser, rank: ranking.Ranking,
 def parse_query(text: str, schema: Schema,
                 rank: ranking.Ranking = ranking.DEFAULT) -> ParsedQuery:
     """Turn a user's text into one query tree; text the parser rejects searches as words."""
-    text = sanitize(text)
     notices: list[str] = []
+    text = _field_prefixes(sanitize(text), notices)
     query, words = wq.NullQuery, ()
     if not _too_deep(text):
         try:

@@ -110,6 +110,8 @@ EXACT = [
     ("topic:renewables", {}, {"e2"}),
     ("title:gas", {}, {"e1", "e4", "e6"}),
     ('"natural gas"', {}, {"e1"}),
+    ("\u201cnatural gas\u201d", {}, {"e1"}),  # typographic quotes
+    ("\u00abnatural gas\u00bb", {}, {"e1"}),
     ('"transit income"', {}, {"g2"}),
     ("pipe*", {}, {"e1", "e6", "g2"}),
     ("pipe* NOT date:2022", {}, {"e1", "e6"}),

@@ -41,6 +41,7 @@ FIELD_ALIASES = {
 MAX_QUERY_CHARS = 4000
 MAX_WORDS = 256
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+QUOTES = str.maketrans(dict.fromkeys("\u201c\u201d\u201e\u201f\u00ab\u00bb\u2033\uff02", '"'))
 WORD = re.compile(r"\w+(?:[-'’.]\w+)*")
 OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
 # A text in capitals this long is a pasted sentence: its AND/OR/NOT are words.
@@ -97,8 +98,9 @@ def positive_leaves(query: wq.Query) -> list[wq.Query]:
 
 
 def sanitize(text: str) -> str:
-    """Strip control characters and cap the length of a query."""
-    text = CONTROL_CHARS.sub(" ", text or "")[:MAX_QUERY_CHARS]
+    """Strip control characters, straighten typographic double quotes (a phrase pasted from a
+    document or typed on a phone) and cap the length of a query."""
+    text = CONTROL_CHARS.sub(" ", text or "")[:MAX_QUERY_CHARS].translate(QUOTES)
     return " ".join(text.split()[:MAX_WORDS])
 
 

@@ -57,6 +57,21 @@ def test_explicit_fuzzy_words(demo_engine: SearchEngine, demo_docs: dict) -> Non
     assert demo_engine.search(SearchRequest(q='"pipline"')).corrected
 
 
+def test_search_as_you_type_names_authors_and_topics(demo_engine: SearchEngine,
+                                                      demo_docs: dict) -> None:
+    articles: dict[str, set[str]] = {}
+    for i, d in demo_docs.items():
+        for author in d.authors:
+            articles.setdefault(author, set()).add(i)
+    author = max(articles, key=lambda a: len(articles[a]))  # no name outranks it
+    typed = author.split()[-1][:4].lower()
+    suggested = {s["text"] for s in demo_engine.suggest(typed) if s["kind"] == "author"}
+    assert f'author:"{author}"' in suggested
+    assert found(demo_engine, f'author:"{author}"') == articles[author]
+    topics = {s["text"] for s in demo_engine.suggest("Turk") if s["kind"] == "topic"}
+    assert 'topic:"Türkiye"' in topics  # accents folded as the reader may not type them
+
+
 def test_prefix_words(demo_engine: SearchEngine, demo_docs: dict) -> None:
     expected = {i for i, d in demo_docs.items() if re.search(r"\bhydro", d.body, re.I)}
     assert expected and expected <= found(demo_engine, "hydro*")

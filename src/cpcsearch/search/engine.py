@@ -36,7 +36,7 @@ from cpcsearch.search.related import related
 from cpcsearch.search.request import SearchRequest
 from cpcsearch.search.retrieve import NOTHING, Retrieved, retrieve
 from cpcsearch.search.spelling import DocumentCounts, suggest_spelling, words_from
-from cpcsearch.search.suggest import suggest
+from cpcsearch.search.suggest import names, suggest
 
 # At most this many searches with wildcard, prefix or fuzzy terms run at once in a process, so
 # that cheap searches keep flowing; another waits this long for a turn, then is refused.
@@ -181,7 +181,9 @@ class SearchEngine:
     def suggest(self, text: str, limit: int = 8) -> list[dict[str, str]]:
         """Return completions for a query being typed."""
         snapshot = self.live.snapshot()
-        return suggest(snapshot.searcher, text, limit)
+        known = snapshot.derived("names", lambda _: names(
+            snapshot.derived("facets", facet_table), self._postings(snapshot).live))
+        return suggest(snapshot.searcher, text, limit, known)
 
     def related(self, doc_id: str, limit: int = 5) -> list[dict[str, str | None]]:
         """Return articles related to `doc_id`."""

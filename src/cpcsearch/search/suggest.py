@@ -1,20 +1,68 @@
-"""Search-as-you-type: completions of the word being typed, and titles that match so far."""
+"""Search-as-you-type: titles that match so far, the authors and topics named so far, and
+completions of the word being typed."""
 
 from __future__ import annotations
 
 import itertools
 import re
+from dataclasses import dataclass
 
+import numpy as np
 from whoosh import query as wq
 from whoosh.searching import Searcher
+from whoosh.support.charset import accent_map
+
+from cpcsearch.search.facets import FACET_NAMES, FacetTable
 
 WORD = re.compile(r"\w+", re.UNICODE)
 MAX_CANDIDATES = 400
 MIN_PREFIX = 2
+# The facets whose values a reader may be typing (each searched by its name: `author:`).
+NAMED = ("author", "topic")
+MAX_NAMES = 2
 
 
-def suggest(searcher: Searcher, text: str, limit: int = 8) -> list[dict[str, str]]:
-    """Return up to `limit` suggestions: title matches first, then word completions."""
+@dataclass(frozen=True)
+class Name:
+    """An author or a topic, the words it is matched by as typed, and its live articles."""
+
+    field: str
+    value: str
+    words: tuple[str, ...]
+    articles: int
+
+
+def _words(text: str) -> list[str]:
+    return WORD.findall(text.translate(accent_map).lower())
+
+
+def names(table: FacetTable, live: np.ndarray) -> list[Name]:
+    """Return every author and topic of a commit, those of the most live articles first."""
+    counts = table.counts(np.flatnonzero(live))
+    found = [Name(facet, value, tuple(_words(value)), int(counts[table.first[f] + i]))
+             for f, facet in enumerate(FACET_NAMES) if facet in NAMED
+             for i, value in enumerate(table.names[f])]
+    return sorted((name for name in found if name.articles), key=lambda n: -n.articles)
+
+
+def _names_typed(typed: list[str], known: list[Name], limit: int) -> list[dict[str, str]]:
+    """Return the names whose words, from one of them on, start as the typed words do."""
+    found = []
+    for name in known:
+        words = name.words
+        if any(all(word.startswith(t) if k == len(typed) - 1 else word == t
+                   for k, (word, t) in enumerate(zip(words[at:], typed, strict=False)))
+               and len(words) - at >= len(typed) for at in range(len(words))):
+            found.append({"kind": name.field, "text": f'{name.field}:"{name.value}"'})
+            if len(found) == limit:
+                break
+    return found
+
+
+def suggest(searcher: Searcher, text: str, limit: int = 8,
+            known: list[Name] | None = None) -> list[dict[str, str]]:
+    """Return up to `limit` suggestions: title matches first, then authors and topics named
+    so far (of `known`), then word completions."""
     words = [w.lower() for w in WORD.findall(text)]
     if not words or len(words[-1]) < MIN_PREFIX:
         return []
@@ -26,11 +74,13 @@ def suggest(searcher: Searcher, text: str, limit: int = 8) -> list[dict[str, str
             limit=max(1, limit // 2),
         )
     ]
+    named = _names_typed(_words(text), known or [], min(MAX_NAMES, limit - len(titles)))
     reader = searcher.reader()
     candidates = itertools.islice(reader.expand_prefix("words", last), MAX_CANDIDATES)
     ranked = sorted((reader.doc_frequency("words", t), t.decode("utf-8") if isinstance(t, bytes)
                      else t) for t in candidates)
     stem = text[: text.lower().rfind(last)]
     terms = [{"kind": "term", "text": f"{stem}{term}"}
-             for _, term in sorted(ranked, key=lambda ft: (-ft[0], ft[1]))[: limit - len(titles)]]
-    return titles + terms
+             for _, term in sorted(ranked, key=lambda ft: (-ft[0], ft[1]))
+             [: limit - len(titles) - len(named)]]
+    return titles + named + terms

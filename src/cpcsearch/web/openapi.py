@@ -129,7 +129,8 @@ SCHEMAS: dict[str, Any] = {
         "type": "object", "required": ["query", "suggestions"],
         "properties": {"query": {"type": "string"}, "suggestions": {"type": "array", "items": {
             "type": "object", "required": ["kind", "text"],
-            "properties": {"kind": {"type": "string", "enum": ["title", "term"]},
+            "properties": {"kind": {"type": "string",
+                                                     "enum": ["title", "author", "topic", "term"]},
                            "text": {"type": "string"}, "id": {"type": "string"}}}}},
     },
     "Stats": {

@@ -136,11 +136,11 @@ def test_admin_reindex_job_runs_and_the_server_sees_it(tmp_path) -> None:  # typ
     assert client.get("/admin/jobs/999", headers=auth).status_code == 404
 
 
-def test_suggest_completes_titles_and_words(client) -> None:  # type: ignore[no-untyped-def]
+def test_suggest_completes_titles_names_and_words(client) -> None:  # type: ignore[no-untyped-def]
     data = client.get("/api/suggest?q=pipel").get_json()
     texts = [s["text"].lower() for s in data["suggestions"]]
     assert texts and all("pipel" in t for t in texts)
-    assert {s["kind"] for s in data["suggestions"]} <= {"title", "term"}
+    assert {s["kind"] for s in data["suggestions"]} <= {"title", "author", "topic", "term"}
     assert client.get("/api/suggest?q=").get_json()["suggestions"] == []
 
 

@@ -47,15 +47,15 @@ def names(table: FacetTable, live: np.ndarray) -> list[Name]:
 
 def _names_typed(typed: list[str], known: list[Name], limit: int) -> list[dict[str, str]]:
     """Return the names whose words, from one of them on, start as the typed words do."""
-    found = []
+    found: list[dict[str, str]] = []
     for name in known:
+        if len(found) >= limit:
+            break
         words = name.words
         if any(all(word.startswith(t) if k == len(typed) - 1 else word == t
                    for k, (word, t) in enumerate(zip(words[at:], typed, strict=False)))
                and len(words) - at >= len(typed) for at in range(len(words))):
             found.append({"kind": name.field, "text": f'{name.field}:"{name.value}"'})
-            if len(found) == limit:
-                break
     return found
 
 

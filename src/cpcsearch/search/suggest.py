@@ -45,18 +45,19 @@ def names(table: FacetTable, live: np.ndarray) -> list[Name]:
     return sorted((name for name in found if name.articles), key=lambda n: -n.articles)
 
 
+def _begins(words: tuple[str, ...], typed: list[str]) -> bool:
+    """Tell whether the typed words begin a run of `words`: each in full, the last begun."""
+    *whole, begun = typed
+    return any(list(words[at:at + len(whole)]) == whole
+               and words[at + len(whole)].startswith(begun)
+               for at in range(len(words) - len(whole)))
+
+
 def _names_typed(typed: list[str], known: list[Name], limit: int) -> list[dict[str, str]]:
-    """Return the names whose words, from one of them on, start as the typed words do."""
-    found: list[dict[str, str]] = []
-    for name in known:
-        if len(found) >= limit:
-            break
-        words = name.words
-        if any(all(word.startswith(t) if k == len(typed) - 1 else word == t
-                   for k, (word, t) in enumerate(zip(words[at:], typed, strict=False)))
-               and len(words) - at >= len(typed) for at in range(len(words))):
-            found.append({"kind": name.field, "text": f'{name.field}:"{name.value}"'})
-    return found
+    """Return the first `limit` names whose words the typed words begin."""
+    return [{"kind": name.field, "text": f'{name.field}:"{name.value}"'}
+            for name in itertools.islice((n for n in known if _begins(n.words, typed)),
+                                         max(0, limit))]
 
 
 def suggest(searcher: Searcher, text: str, limit: int = 8,

@@ -55,13 +55,15 @@ class Snapshot:
     """One commit of the live index: its shared searcher and what was derived from it.
 
     The searcher's files are closed when the last request holding the snapshot lets it go
-    (hold the snapshot, not just its searcher, while searching).
+    (hold the snapshot, not just its searcher, while searching). Whoosh reads a file with a seek
+    and then a read, so every read of the shared searcher's files holds `reading` (one lock, so
+    no two locks are ever taken in turns); `derived` holds it too.
     """
 
     searcher: Searcher
     folder: Path
     _derived: dict[str, Any] = field(default_factory=dict)
-    _lock: threading.RLock = field(default_factory=threading.RLock)
+    reading: threading.RLock = field(default_factory=threading.RLock)
 
     def __post_init__(self) -> None:
         weakref.finalize(self, self.searcher.close)
@@ -73,7 +75,7 @@ class Snapshot:
 
     def derived(self, key: str, make: Callable[[Searcher], Any]) -> Any:
         """Return `make(searcher)`, computed once per commit (facet columns, the splitter)."""
-        with self._lock:
+        with self.reading:
             if key not in self._derived:
                 self._derived[key] = make(self.searcher)
             return self._derived[key]

@@ -90,7 +90,8 @@ class Postings:
     """One commit's term arrays (weighted by BM25F, and by InB2 if it has its `c`), field
     lengths and live documents."""
 
-    def __init__(self, searcher: Searcher, k1: float, b: float, c: float | None = None) -> None:
+    def __init__(self, searcher: Searcher, k1: float, b: float, c: float | None = None,
+                 reading: threading.RLock | None = None) -> None:
         self.searcher = searcher
         self.k1, self.b, self.c = k1, b, c
         self.size = searcher.reader().doc_count_all()
@@ -109,8 +110,9 @@ class Postings:
         self._terms: LRUCache[tuple[str, str], dict[str, Scored]] = LRUCache(CACHED_TERMS)
         self._positions: LRUCache[tuple[str, str], np.ndarray] = LRUCache(
             CACHED_POSITIONS, getsizeof=lambda keys: keys.nbytes or 1)
-        # Whoosh's posting files seek, so one thread at a time reads them
-        self.reading = threading.RLock()
+        # Whoosh's files are read with a seek, so one thread at a time reads them: the lock of
+        # every read of the searcher's files (`reading.Snapshot`), or one of its own
+        self.reading = reading or threading.RLock()
 
     def _array(self, key: str, make: Callable[[], np.ndarray]) -> np.ndarray:
         """Return the per-document array `key`, made once per commit."""

@@ -120,8 +120,10 @@ class SearchEngine:
             return NOTHING
         postings = self._postings(snapshot)
         weight = query_weight(positive_leaves(parsed.query)) if self.rank.feedback_docs else 0
+        doc_terms = snapshot.derived("doc terms",
+                                     lambda searcher: DocTerms(searcher, snapshot.reading))
         reweigh = partial(rerank, query_weight=weight, postings=postings, rank=self.rank,
-                          doc_terms=snapshot.derived("doc terms", DocTerms)) if weight else None
+                          doc_terms=doc_terms) if weight else None
         with self._costly_slot() if parsed.expensive else nullcontext():
             return retrieve(postings, planned, weights=self.rank.models(), feedback=reweigh)
 
@@ -129,7 +131,7 @@ class SearchEngine:
         """Return the commit's term arrays, weighted by this engine's ranking."""
         return snapshot.derived("postings", lambda searcher: Postings(
             searcher, self.rank.k1, self.rank.b,
-            self.rank.inb2_c if self.rank.inb2_weight else None))
+            self.rank.inb2_c if self.rank.inb2_weight else None, snapshot.reading))
 
     def _counts(self, snapshot: Snapshot) -> DocumentCounts:
         """Return the commit's document counts of words, for spelling."""
@@ -156,16 +158,17 @@ class SearchEngine:
     def _present(self, snapshot: Snapshot, request: SearchRequest, parsed: ParsedQuery,
                  found: Retrieved, suggestion: str | None, corrected: bool,
                  started: float) -> SearchResults:
-        searcher = snapshot.searcher
         first = (request.page - 1) * request.per_page
-        marks = query_marks(searcher, parsed.query)
         splitter = self._splitter(snapshot) if request.snippets else None
         if splitter:
             snapshot.derived("vocabulary", _learn_vocabulary)  # once per commit
         stored = snapshot.derived("stored fields", lambda searcher: lru_cache(CACHED_DOCUMENTS)(
             searcher.stored_fields))
-        hits = [make_hit(stored(docnum), score, marks, splitter)
-                for docnum, score in found.ranked[first:first + request.per_page]]
+        with snapshot.reading:  # the searcher's files
+            marks = query_marks(snapshot.searcher, parsed.query)
+            shown = [(stored(docnum), score)
+                     for docnum, score in found.ranked[first:first + request.per_page]]
+        hits = [make_hit(fields, score, marks, splitter) for fields, score in shown]
         facets = (count_facets(snapshot.derived("facets", facet_table), found.matches,
                                request.selected) if request.facets else {})
         notices = parsed.notices + (("The search took too long and stopped early: the "
@@ -183,9 +186,11 @@ class SearchEngine:
         snapshot = self.live.snapshot()
         known = snapshot.derived("names", lambda _: names(
             snapshot.derived("facets", facet_table), self._postings(snapshot).live))
-        return suggest(snapshot.searcher, text, limit, known)
+        with snapshot.reading:  # the searcher's files
+            return suggest(snapshot.searcher, text, limit, known)
 
     def related(self, doc_id: str, limit: int = 5) -> list[dict[str, str | None]]:
         """Return articles related to `doc_id`."""
         snapshot = self.live.snapshot()
-        return related(snapshot.searcher, doc_id, limit)
+        with snapshot.reading:  # the searcher's files
+            return related(snapshot.searcher, doc_id, limit)

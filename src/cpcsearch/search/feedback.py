@@ -29,12 +29,12 @@ CACHED_VECTORS = 2048
 class DocTerms:
     """The most frequent `content` terms of each document, from the index's `vector` column."""
 
-    def __init__(self, searcher: Searcher) -> None:
+    def __init__(self, searcher: Searcher, reading: threading.RLock | None = None) -> None:
         reader = searcher.reader()
         # an index built before vectors were kept ranks without feedback
         self.column = (reader.column_reader("vector") if "vector" in searcher.schema
                        and reader.has_column("vector") else None)
-        self._lock = threading.Lock()  # the column's file is read with a seek
+        self._lock = reading or threading.RLock()  # the column's file is read with a seek
         self._read = lru_cache(maxsize=CACHED_VECTORS)(self._read_vector)
 
     def __call__(self, docnum: int) -> tuple[dict[str, int], int]:

@@ -264,8 +264,13 @@ def parse_query(text: str, schema: Schema,
         text = " ".join(w for w in WORD.findall(text) if w not in OPERATORS)
         parser = make_parser(schema, rank.fields, operators=False)
         query, words = _parse(text, parser, rank, notices)
-    common = [repr(w) for w in dict.fromkeys(WORD.findall(text)) if w.lower() in STOP_WORDS]
-    if query is wq.NullQuery and not notices and common:
-        notices.append(f"{', '.join(common)} {'is' if len(common) == 1 else 'are'} too common "
-                       "to search for: add a word that says what you are looking for.")
+    if query is wq.NullQuery and not notices:
+        notices += _only_stop_words(text)
     return ParsedQuery(text, query, words, tuple(notices))
+
+
+def _only_stop_words(text: str) -> list[str]:
+    """Return the notice of a text that found nothing because its words are stop words."""
+    common = [repr(w) for w in dict.fromkeys(WORD.findall(text)) if w.lower() in STOP_WORDS]
+    return [f"{', '.join(common)} {'is' if len(common) == 1 else 'are'} too common to search "
+            "for: add a word that says what you are looking for."] if common else []

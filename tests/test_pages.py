@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 from urllib.parse import unquote
 
@@ -45,6 +46,19 @@ def test_a_topic_page_lists_the_topic_newest_first(client, demo_docs) -> None:  
     assert soup.h1.get_text() == f"Articles on {topic}"
     dates = [t["datetime"] for t in soup.select("li.hit time")]
     assert len(soup.select("li.hit")) >= counts[topic] and dates == sorted(dates, reverse=True)
+
+
+def test_a_name_written_otherwise_redirects_to_its_own_page(client, demo_docs) -> None:  # type: ignore[no-untyped-def]
+    topic = next(t for d in demo_docs.values() for t in d.topics if not t.isascii())
+    plain = unicodedata.normalize("NFKD", topic).encode("ascii", "ignore").decode().lower()
+    answer = client.get(f"/topics/{plain}")
+    assert answer.status_code == 301 and unquote(answer.headers["Location"]) == f"/topics/{topic}"
+    author = next(a for d in demo_docs.values() for a in d.authors)
+    answer = client.get(f"/authors/{author.upper()}?sort=oldest&year=2021&year=2022")
+    assert answer.status_code == 301
+    assert unquote(answer.headers["Location"]) == (f"/authors/{author}?sort=oldest&year=2021"
+                                                   "&year=2022")
+    assert client.get(f"/authors/{author}").status_code == 200
 
 
 def test_no_results_offers_broader_searches_the_broadest_first(client) -> None:  # type: ignore[no-untyped-def]

@@ -189,6 +189,11 @@ class SearchEngine:
         with snapshot.reading:  # the searcher's files
             return suggest(snapshot.searcher, text, limit, known)
 
+    def facet_value(self, facet: str, written: str) -> str | None:
+        """Return the value of a facet (author, topic) that `written` names, capitals and
+        accents aside, or None."""
+        return self.live.snapshot().derived("facets", facet_table).value(facet, written)
+
     def related(self, doc_id: str, limit: int = 5) -> list[dict[str, str | None]]:
         """Return articles related to `doc_id`."""
         snapshot = self.live.snapshot()

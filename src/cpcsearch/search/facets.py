@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 from whoosh.searching import Searcher
+from whoosh.support.charset import accent_map
 
 from cpcsearch.index.schema import read_facets
 from cpcsearch.search.request import FACETS
@@ -30,6 +31,15 @@ class FacetTable:
     starts: np.ndarray  # document d's values are ids[starts[d]:starts[d + 1]]
     ids: np.ndarray
 
+    def value(self, facet: str, written: str) -> str | None:
+        """Return the value of `facet` that `written` names: itself, or else one written with
+        other capitals or accents."""
+        names = self.names[FACET_NAMES.index(facet)]
+        if written in names:
+            return written
+        key = folded(written)
+        return next((name for name in names if folded(name) == key), None)
+
     def counts(self, docnums: np.ndarray) -> np.ndarray:
         """Return how many of `docnums` have each value, by value id."""
         first = self.starts[docnums]
@@ -37,6 +47,11 @@ class FacetTable:
         # the positions of every value of every document, row after row
         at = np.repeat(first - np.cumsum(sizes) + sizes, sizes) + np.arange(sizes.sum())
         return np.bincount(self.ids[at], minlength=self.first[-1])
+
+
+def folded(value: str) -> str:
+    """Return a facet value as a reader may write it: without capitals or accents."""
+    return value.translate(accent_map).casefold()
 
 
 def _table(rows: list[tuple[tuple[str, ...], ...]]) -> FacetTable:

@@ -10,9 +10,8 @@ from dataclasses import dataclass
 import numpy as np
 from whoosh import query as wq
 from whoosh.searching import Searcher
-from whoosh.support.charset import accent_map
 
-from cpcsearch.search.facets import FACET_NAMES, FacetTable
+from cpcsearch.search.facets import FACET_NAMES, FacetTable, folded
 
 WORD = re.compile(r"\w+", re.UNICODE)
 MAX_CANDIDATES = 400
@@ -33,7 +32,7 @@ class Name:
 
 
 def _words(text: str) -> list[str]:
-    return WORD.findall(text.translate(accent_map).lower())
+    return WORD.findall(folded(text))
 
 
 def names(table: FacetTable, live: np.ndarray) -> list[Name]:

@@ -30,13 +30,24 @@ def search() -> ResponseReturnValue:
 @bp.get("/authors/<path:name>")
 def author(name: str) -> ResponseReturnValue:
     """Show an author's articles, newest first, with counts by year and the usual facets."""
-    return _results(_pinned("author", name), heading=f"Articles by {name}", pinned=name)
+    return (_as_named("pages.author", "author", name)
+            or _results(_pinned("author", name), heading=f"Articles by {name}", pinned=name))
 
 
 @bp.get("/topics/<path:name>")
 def topic(name: str) -> ResponseReturnValue:
     """Show a topic's (or section's) articles, newest first, with counts by year and facets."""
-    return _results(_pinned("topic", name), heading=f"Articles on {name}", pinned=name)
+    return (_as_named("pages.topic", "topic", name)
+            or _results(_pinned("topic", name), heading=f"Articles on {name}", pinned=name))
+
+
+def _as_named(endpoint: str, facet: str, name: str) -> ResponseReturnValue | None:
+    """Return a permanent redirect to the page of the value `name` stands for, written
+    otherwise (`/topics/turkiye` for Türkiye), or None if it is written so or names none."""
+    value = engine().facet_value(facet, name)
+    if value is None or value == name:
+        return None
+    return redirect(url_for(endpoint, name=value, **request.args.to_dict(flat=False)), 301)
 
 
 def _pinned(param: str, value: str) -> MultiDict[str, str]:

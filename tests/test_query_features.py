@@ -36,6 +36,7 @@ def mentioning(docs: dict, *variants: str) -> set[str]:
     ("Baku-Tbilisi-Ceyhan pipeline", ["BTC pipeline", "Baku-Tbilisi-Ceyhan pipeline"]),
     ("U.S.", ["U.S.", "USA", "United States"]),  # an acronym's dots: one word, as indexed
     ("USA", ["U.S.", "USA", "United States"]),
+    ("UN", ["UN", "U.N.", "United Nations"]),
 ])
 def test_a_variant_finds_every_other_variant(demo_engine: SearchEngine, demo_docs: dict,
                                              query: str, variants: list[str]) -> None:

@@ -38,6 +38,8 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("Nagorno-Karabakh", "Karabakh"),
     ("US", "U.S.", "USA", "U.S.A.", "United States"),
     ("EU", "E.U.", "European Union"),
+    ("UN", "U.N.", "United Nations"),
+    ("UK", "U.K.", "United Kingdom"),
 )
 
 

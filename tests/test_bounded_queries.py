@@ -46,10 +46,11 @@ def test_a_prefix_expands_to_a_bounded_number_of_terms(tmp_path: Path) -> None:
     run_reindex(config, full=True)
     snapshot = SearchEngine.from_config(config).live.snapshot()
     searcher = snapshot.searcher
-    leaves = [q for q in parse_query("tr*", searcher.schema).query.leaves()
-              if q.field() == "content"]
-    assert [len(list(leaf.expanded_terms(searcher.reader()))) for leaf in leaves] == [
-        MAX_EXPANSIONS]
+    for text in ("tr*", "+many tr*", "tr* -none"):  # also inside `+a b` and `a -b`
+        leaves = [q for q in parse_query(text, searcher.schema).query.leaves()
+                  if q.field() == "content" and q.text.startswith("tr")]
+        assert [len(list(leaf.expanded_terms(searcher.reader()))) for leaf in leaves] == [
+            MAX_EXPANSIONS], text
 
 
 def test_a_fuzzy_word_has_at_most_the_edits_its_length_allows(tmp_path: Path) -> None:

@@ -16,7 +16,8 @@ from cpcsearch.web import create_app
 SYNTAX = st.sampled_from(['"', "(", ")", "*", "?", "~", "^", ":", "-", "+", "[", "]", "{", "}",
                           " AND ", " OR ", " NOT ", "date:", "after:", "before:", "author:",
                           "topic:", "section:", "title:", " to ", "2023", "2023-13", "SPP",
-                          "gas", "énergie", "\x00", "\\", "/", "'"])
+                          "gas", "énergie", "\x00", "\\", "/", "'", "date:[", "\u201c", "\u00bb",
+                          "~2/9", "(^2)", "words:", "id:"])
 QUERIES = st.lists(st.one_of(SYNTAX, st.text(max_size=8)), max_size=12).map("".join)
 PARAMS = st.dictionaries(
     st.sampled_from(["q", "author", "topic", "section", "year", "from", "to", "sort", "page",

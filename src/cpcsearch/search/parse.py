@@ -21,6 +21,7 @@ from whoosh import query as wq
 from whoosh.fields import Schema
 from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, QueryParser, syntax
 from whoosh.qparser.plugins import (
+    FieldsPlugin,
     MultifieldPlugin,
     OperatorsPlugin,
     PhrasePlugin,
@@ -175,6 +176,9 @@ def make_parser(schema: Schema, fields: dict[str, float],
     if kept is not None and kept[0] is schema:
         return kept[1]
     parser = _Parser(None, schema, group=ranking.WordsGroup)
+    # Only the fields readers are told of: the index's others (words, id, vector, ...) are
+    # internal, and some fail when searched as a reader would (a phrase needs positions).
+    parser.replace_plugin(FieldsPlugin(expr=rf"(?<!\w)(?P<text>{'|'.join(FIELD_NAMES)}):"))
     parser.add_plugin(MultifieldPlugin(list(fields), fieldboosts=fields))
     parser.add_plugin(DatesPlugin())
     parser.add_plugin(FuzzyTermPlugin())

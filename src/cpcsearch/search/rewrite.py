@@ -14,6 +14,7 @@ from itertools import islice
 from whoosh import query as wq
 
 from cpcsearch.search import ranking
+from cpcsearch.search.dates import DATE_FIELD
 
 # Terms in these fields restrict the results rather than rank them.
 RESTRICTION_FIELDS = frozenset({"date", "author_text", "topic_text", "section_text"})
@@ -24,6 +25,8 @@ MIN_PREFIX = 2
 # Edits a fuzzy word may stand for, by the length of its term (Elasticsearch's AUTO fuzziness;
 # Lucene allows no more than 2): a short word is within a few edits of every short word.
 FUZZY_EDITS = ((6, 2), (3, 1))  # (from this many letters, at most this many edits)
+DATE_NOTICE = ("A date term that is not a date was left out: write date:2023, date:2023-05 or "
+               "date:[2022 to 2024].")
 FUZZY_NOTICE = ("A fuzzy word (word~) allows 1 edit from 3 letters and 2 from 6 letters; a "
                 "shorter word is searched as typed.")
 
@@ -48,8 +51,9 @@ class CappedFuzzy(_Capped, wq.FuzzyTerm):
 
 
 def rebuild(query: wq.Query, fn: Callable[[wq.Query], wq.Query]) -> wq.Query:
-    """Return `query` with `fn` applied to its children (keeping an Or's coordination scale)."""
-    if isinstance(query, wq.CompoundQuery):
+    """Return `query` with `fn` applied to its children (keeping an Or's coordination scale;
+    a binary query, `+a b` or `a -b`, keeps its children as `a` and `b`, so it is rebuilt)."""
+    if isinstance(query, wq.CompoundQuery) and not isinstance(query, wq.BinaryQuery):
         rebuilt = copy.copy(query)
         rebuilt.subqueries = [fn(child) for child in query.subqueries]
         return rebuilt
@@ -68,7 +72,13 @@ def _notice(notices: list[str], notice: str) -> None:
 
 def bounded(query: wq.Query, notices: list[str]) -> wq.Query:
     """Cap the expansions of wildcard, prefix and fuzzy terms and a fuzzy word's edits; drop
-    too-short wildcards."""
+    too-short wildcards, and date terms that are not dates (the dates plugin makes every date
+    a range; what is left, `date:"x"` or `date:[x`, would fail when searched)."""
+    if query.is_leaf() and query.field() == DATE_FIELD and not isinstance(query, wq.DateRange):
+        _notice(notices, DATE_NOTICE)
+        return wq.NullQuery
+    if isinstance(query, (wq.Term, wq.Phrase, wq.MultiTerm)) and query.field() is None:
+        return wq.NullQuery  # a boost alone in parentheses, `(^2)`: no word, in no field
     if isinstance(query, (wq.Prefix, wq.Wildcard)):
         literal = re.split(r"[*?]", query.text, maxsplit=1)[0]
         if len(literal) < MIN_PREFIX:
@@ -83,8 +93,8 @@ def bounded(query: wq.Query, notices: list[str]) -> wq.Query:
             _notice(notices, FUZZY_NOTICE)
         if not edits:
             return wq.Term(query.fieldname, query.text, boost=query.boost)
-        return CappedFuzzy(query.fieldname, query.text, boost=query.boost,
-                           maxdist=edits, prefixlength=query.prefixlength)
+        return CappedFuzzy(query.fieldname, query.text, boost=query.boost, maxdist=edits,
+                           prefixlength=min(query.prefixlength, len(query.text)))  # gas~1/9
     return rebuild(query, lambda child: bounded(child, notices))
 
 

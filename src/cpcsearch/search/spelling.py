@@ -81,7 +81,7 @@ def _candidates(words: Vocabulary, fieldname: str | None, word: str) -> list[tup
 
 def _correction(counts: DocumentCounts, words: Vocabulary, word: TypedWord) -> str | None:
     core = WORD.search(word.text)
-    if core is None:
+    if core is None or word.fieldname not in LEXICONS:  # a field without words (date:)
         return None
     lowered = core.group().lower()
     if len(lowered) < MIN_WORD or not lowered.isalpha() or is_synonym(lowered):

@@ -47,9 +47,10 @@ WORD = re.compile(r"\w+(?:[-'’.]\w+)*")
 OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
 # A text in capitals this long is a pasted sentence: its AND/OR/NOT are words.
 SHOUTED_WORDS = 4
-FIELD_NAMES = sorted({*FIELD_ALIASES, *(a for aliases in FIELD_ALIASES.values() for a in aliases),
-                      "date", "after", "before"}, key=len, reverse=True)
-_FIELD = r"(?i)(?<![\w:.])(" + "|".join(FIELD_NAMES) + r"):"
+# The names a reader may put before a colon: the fields, their aliases, and the date terms.
+FIELD_NAMES = frozenset({*FIELD_ALIASES, "date", "after", "before",
+                         *(alias for aliases in FIELD_ALIASES.values() for alias in aliases)})
+_FIELD = r"(?i)(?<![\w:.])(" + "|".join(sorted(FIELD_NAMES, key=len, reverse=True)) + r"):"
 FIELD_THEN_WORD = re.compile(_FIELD + r"\s*(?=[^\s)])")
 FIELD_ALONE = re.compile(_FIELD + r"(?=\s*(?:\)|$))")
 # Parentheses nested deeper than this are no one's query (and cost the parser dearly): the text
@@ -141,6 +142,19 @@ class _PlusMinusPlugin(PlusMinusPlugin):
         return result
 
 
+class _FieldsPlugin(FieldsPlugin):
+    """`field:` for the fields readers are told of only: the index's others (words, id, vector,
+    ...) are internal, and some fail when searched as a reader would (a phrase needs positions);
+    their `name:` stays text."""
+
+    class FieldnameTagger(FieldsPlugin.FieldnameTagger):
+        def create(self, parser: object, match: re.Match[str]) -> syntax.SyntaxNode | None:
+            return super().create(parser, match) if match.group("text") in FIELD_NAMES else None
+
+    def __init__(self) -> None:
+        super().__init__(expr=r"(?<!\w)(?P<text>\w+):")
+
+
 class _Parser(QueryParser):
     """Whoosh's parser, its plugins' taggers and filters put in order once rather than at every
     query (it gets all its plugins before its first query)."""
@@ -176,9 +190,8 @@ def make_parser(schema: Schema, fields: dict[str, float],
     if kept is not None and kept[0] is schema:
         return kept[1]
     parser = _Parser(None, schema, group=ranking.WordsGroup)
-    # Only the fields readers are told of: the index's others (words, id, vector, ...) are
-    # internal, and some fail when searched as a reader would (a phrase needs positions).
-    parser.replace_plugin(FieldsPlugin(expr=rf"(?<!\w)(?P<text>{'|'.join(FIELD_NAMES)}):"))
+    parser.remove_plugin_class(FieldsPlugin)
+    parser.add_plugin(_FieldsPlugin())
     parser.add_plugin(MultifieldPlugin(list(fields), fieldboosts=fields))
     parser.add_plugin(DatesPlugin())
     parser.add_plugin(FuzzyTermPlugin())

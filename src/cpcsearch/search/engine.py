@@ -47,9 +47,9 @@ CACHED_RESULTS = 512  # answers kept per commit, for requests asked again
 CACHED_DOCUMENTS = 512
 
 
-# Segments whose saved words this process has handed to snippets: a new commit keeps most of
-# its segments, whose files need not be read again.
-_LEARNT: set[tuple[str, str]] = set()
+# Segments whose saved words this process has learnt (for snippets and stems): a new commit
+# keeps most of its segments, whose files need not be read again.
+_LEARNT_SEGMENTS: set[tuple[str, str]] = set()
 
 
 def _learn_vocabulary(searcher: Searcher) -> None:
@@ -59,8 +59,8 @@ def _learn_vocabulary(searcher: Searcher) -> None:
     for sub, _ in searcher.leaf_searchers():
         reader = sub.reader()
         segment = (str(reader.storage().folder), reader.segment().segment_id())
-        if segment not in _LEARNT:
-            _LEARNT.add(segment)
+        if segment not in _LEARNT_SEGMENTS:
+            _LEARNT_SEGMENTS.add(segment)
             analysis.learn(vocabulary.load(*segment))
 
 

@@ -112,8 +112,8 @@ def _field_prefixes(text: str, notices: list[str]) -> str:
     saying so."""
     text = FIELD_THEN_WORD.sub(lambda field: f"{field.group(1).lower()}:", text)
     for dangling in map(str.lower, FIELD_ALONE.findall(text)):
-        notices.append(f"'{dangling}:' was left out: write the word to find after it, as in "
-                       f"{dangling}:word.")
+        rewrite.add_notice(notices, f"'{dangling}:' was left out: write the word to find after "
+                           f"it, as in {dangling}:word.")
     return " ".join(FIELD_ALONE.sub(" ", text).split())
 
 
@@ -258,7 +258,8 @@ def _shouted(text: str) -> bool:
 def _parse(text: str, parser: QueryParser, rank: ranking.Ranking,
            notices: list[str]) -> tuple[wq.Query, tuple[TypedWord, ...]]:
     tree = parser.process(text)
-    notices += [notice for notice in dict.fromkeys(_notices(tree)) if notice not in notices]
+    for notice in _notices(tree):
+        rewrite.add_notice(notices, notice)
     query = rewrite.semantics(rewrite.bounded(tree.query(parser), notices))
     if rank.query_term_k3 is not None:
         query = rewrite.repeats(query, rank)

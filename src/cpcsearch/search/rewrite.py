@@ -65,7 +65,8 @@ def fuzzy_edits(term: str) -> int:
     return next((edits for letters, edits in FUZZY_EDITS if len(term) >= letters), 0)
 
 
-def _notice(notices: list[str], notice: str) -> None:
+def add_notice(notices: list[str], notice: str) -> None:
+    """Add a notice to a query's notices, once."""
     if notice not in notices:
         notices.append(notice)
 
@@ -75,14 +76,14 @@ def bounded(query: wq.Query, notices: list[str]) -> wq.Query:
     too-short wildcards, and date terms that are not dates (the dates plugin makes every date
     a range; what is left, `date:"x"` or `date:[x`, would fail when searched)."""
     if query.is_leaf() and query.field() == DATE_FIELD and not isinstance(query, wq.DateRange):
-        _notice(notices, DATE_NOTICE)
+        add_notice(notices, DATE_NOTICE)
         return wq.NullQuery
     if isinstance(query, (wq.Term, wq.Phrase, wq.MultiTerm)) and query.field() is None:
         return wq.NullQuery  # a boost alone in parentheses, `(^2)`: no word, in no field
     if isinstance(query, (wq.Prefix, wq.Wildcard)):
         literal = re.split(r"[*?]", query.text, maxsplit=1)[0]
         if len(literal) < MIN_PREFIX:
-            _notice(notices, f"{query.text!r} was left out: a wildcard needs at least "
+            add_notice(notices, f"{query.text!r} was left out: a wildcard needs at least "
                     f"{MIN_PREFIX} letters before its first * or ?")
             return wq.NullQuery
         capped = CappedPrefix if isinstance(query, wq.Prefix) else CappedWildcard
@@ -90,7 +91,7 @@ def bounded(query: wq.Query, notices: list[str]) -> wq.Query:
     if isinstance(query, wq.FuzzyTerm):
         edits = min(query.maxdist, fuzzy_edits(query.text))
         if edits < query.maxdist:
-            _notice(notices, FUZZY_NOTICE)
+            add_notice(notices, FUZZY_NOTICE)
         if not edits:
             return wq.Term(query.fieldname, query.text, boost=query.boost)
         return CappedFuzzy(query.fieldname, query.text, boost=query.boost, maxdist=edits,

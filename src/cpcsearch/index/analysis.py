@@ -88,8 +88,9 @@ class HyphenFilter(Filter):
             shift += len(parts) - 1
 
 
+_SNOWBALL = SnowballStemmer("english")
 STEMMERS: dict[str, Callable[[str], str]] = {
-    "snowball": SnowballStemmer("english").stem,
+    "snowball": _SNOWBALL.stem,
     "porter": PorterStemmer().stem,
 }
 STEM_CACHE_SIZE = 100_000
@@ -156,3 +157,33 @@ def word_terms(word: str) -> frozenset[str]:
     if learnt is not None:
         return frozenset(learnt.split())
     return frozenset(t.text for t in _TEXT_ANALYZER(word))
+
+
+def _core(term: str) -> str:
+    # Snowball changes no more of a word than its stem's last letter: "happi" (happy), "hope"
+    # (hoping), "possibl" (possibility), "relat" (relational).
+    return term[:-1] if len(term) > 1 and term[-1] in "eil" else term
+
+
+def _special_cores() -> dict[str, set[str]]:
+    """Return Snowball's special words whose stems break that rule ("dying" -> "die")."""
+    found: dict[str, set[str]] = {}
+    for word, stemmed in _SNOWBALL.stemmer._EnglishStemmer__special_words.items():
+        if _core(stemmed) not in word:
+            found.setdefault(stemmed, set()).add(word)
+    return found
+
+
+_SPECIAL_CORES = _special_cores()
+
+
+@lru_cache(maxsize=10_000)
+def word_cores(term: str) -> frozenset[str]:
+    """Return strings one of which every ASCII word with the text analyzer's `term` holds, once
+    lowercased and stripped of hyphens, so a text can be searched for the term's words.
+
+    A hyphenated word's joined term is its parts' stems run together ("longterm"), which it
+    holds unless a stem but the last is cut short ("inline-block" -> "inlinblock").
+    """
+    cores = {_core(term), *_SPECIAL_CORES.get(term, ())}
+    return frozenset(cores | {core.replace("'", "\u2019") for core in cores if "'" in core})

@@ -2,8 +2,9 @@
 
 This is the one place where scraped text becomes HTML: every fragment is escaped here, and
 only the `<mark>` tags added here are markup. Words are matched by their index terms through
-the text analyzer, one distinct word at a time (cached), so a snippet costs a regular-expression
-pass over the text rather than a full analysis.
+the text analyzer, one distinct word at a time (cached). In an ASCII text only the words that
+hold a query term's core (`word_cores`) are looked at, found by string search; otherwise a snippet
+costs a regular-expression pass over the text.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from functools import cached_property
 
 from markupsafe import Markup, escape
 
-from cpcsearch.index.analysis import TOKEN_PATTERN, word_terms
+from cpcsearch.index.analysis import TOKEN_PATTERN, word_cores, word_terms
 
 SNIPPET_CHARS = 260
 # Only this much of a long paragraph, from half a snippet before its first match, is split
@@ -24,6 +25,9 @@ SNIPPET_CHARS = 260
 WINDOW_CHARS = 2 * SNIPPET_CHARS
 LEAD_CHARS = SNIPPET_CHARS // 2
 TOKEN = re.compile(TOKEN_PATTERN)
+# A letter or digit beyond ASCII: the analyzer folds accents, so word cores need not hold.
+NON_ASCII_WORD = re.compile(r"[^\W\x00-\x7f]")
+JOINERS = "-.'\u2019"  # what joins the parts of one token (TOKEN_PATTERN)
 Span = tuple[int, int]  # a stretch of a text: its first character and the one after its last
 Match = tuple[int, int, frozenset[str]]  # a word's span in a text, and its query terms
 
@@ -39,6 +43,11 @@ class Marks:
     def terms(self) -> frozenset[str]:
         """Every term marked somewhere: the words and the phrases' words."""
         return self.words.union(*self.phrases)
+
+    @cached_property
+    def cores(self) -> frozenset[str]:
+        """What a word with a marked term holds (`word_cores`)."""
+        return frozenset(core for term in self.terms for core in word_cores(term))
 
 
 def _runs(words: list[Match], phrase: tuple[str, ...]) -> Iterator[list[Match]]:
@@ -56,12 +65,57 @@ def _runs(words: list[Match], phrase: tuple[str, ...]) -> Iterator[list[Match]]:
             yield words[first:j]
 
 
+def _token_start(text: str, at: int) -> int:
+    """Return where the token of an ASCII text that holds the word character at `at` starts."""
+    while True:
+        while at and (text[at - 1].isalnum() or text[at - 1] == "_"):
+            at -= 1
+        if at > 1 and text[at - 1] in JOINERS and (text[at - 2].isalnum() or text[at - 2] == "_"):
+            at -= 1
+        else:
+            return at
+
+
+def _words_with(text: str, terms: frozenset[str], cores: frozenset[str]) -> list[Match] | None:
+    """Return the words of `text` with any of `terms` (and those terms), found by searching for
+    the terms' `cores`; None if the text has letters beyond ASCII."""
+    if not text.isascii() and NON_ASCII_WORD.search(text):
+        return None
+    lowered = text.lower()
+    searched = lowered.replace("-", "")  # the cores of joined terms have no hyphens
+    shifts: list[int] = []  # where each hyphen was, in `searched`
+    if len(searched) < len(lowered):
+        at = lowered.find("-")
+        while at >= 0:
+            shifts.append(at - len(shifts))
+            at = lowered.find("-", at + 1)
+    tokens: dict[int, tuple[int, frozenset[str]]] = {}  # start -> end, terms
+    for core in cores:
+        at = searched.find(core)
+        while at >= 0:
+            start = _token_start(text, at + bisect_right(shifts, at))
+            if start not in tokens:
+                token = TOKEN.match(text, start)
+                tokens[start] = (token.end(), word_terms(token.group()) & terms)
+            at = searched.find(core, at + 1)
+    return [(start, end, found) for start, (end, found) in sorted(tokens.items()) if found]
+
+
 def _matches(text: str, marks: Marks, window: bool = False) -> list[Match]:
     """Return every word of `text` to mark, with its span and its marked terms.
 
     With `window`, the words are read only as far as the window cut around the first match
-    reaches (a long paragraph is cut there).
+    reaches (a long paragraph is cut there); words found by their cores may reach further.
     """
+    if not marks.phrases:
+        found = _words_with(text, marks.words, marks.cores)
+        if found is not None:
+            return found
+    return _read_words(text, marks, window)
+
+
+def _read_words(text: str, marks: Marks, window: bool) -> list[Match]:
+    """`_matches` by reading every word of the text."""
     found = []
     words = []  # every word with terms, where phrases are looked for
     wanted, phrases, terms_of = marks.words, marks.phrases, word_terms  # looked up once
@@ -107,7 +161,11 @@ def mark_terms(text: str, marks: Marks) -> Markup:
     return _marked(text, _matches(text, marks), 0, len(text))
 
 
-def _distinct(text: str, terms: frozenset[str]) -> set[str]:
+def _distinct(text: str, marks: Marks) -> set[str]:
+    terms = marks.terms
+    words = _words_with(text, terms, marks.cores)
+    if words is not None:
+        return set().union(*(found for _, _, found in words))
     found: set[str] = set()
     for word in set(TOKEN.findall(text.lower())):  # the analyzer lowercases first
         terms_of_word = word_terms(word)
@@ -127,7 +185,7 @@ def _best_paragraph(paragraphs: list[str], marks: Marks) -> int:
         return 0
     best, most = 0, 0
     for i, paragraph in enumerate(paragraphs):
-        found = _distinct(paragraph, marks.terms)
+        found = _distinct(paragraph, marks)
         weight = len(found & marks.words | {term for phrase in marks.phrases
                                             if found.issuperset(phrase) for term in phrase})
         if weight > most:

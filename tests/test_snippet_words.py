@@ -1,0 +1,54 @@
+"""Snippets find a query's words by their cores as reading every word would."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cpcsearch.index.analysis import word_cores, word_terms
+from cpcsearch.search.highlight import Marks, _read_words, _words_with, mark_terms
+
+ASCII_WORDS = st.from_regex(r"[A-Za-z][a-z]{0,13}(?:['\u2019][a-z]{1,3})?", fullmatch=True)
+# Pieces of text that try the rules: forms of one stem, Snowball's special words, possessives
+# and typographic apostrophes, dots and hyphens inside words, stop words.
+PIECES = ["oil", "Oil", "OIL", "soil", "oils", "oiled", "U.S.", "u.s", "us", "dying", "die",
+          "died", "skies", "sky", "possibility", "possible", "happily", "happy", "relational",
+          "hoping", "hope", "I\u2019m", "i'm", "O'Neil", "policy's", "Policies", "states'",
+          "long-term", "longterm", "x-ray", "Xray", "re-late", "news", "the", "of", "1987"]
+SEPARATORS = ["", " ", " ", ", ", ".", "-", "--", "\n", "'", "_"]
+TEXTS = st.lists(st.tuples(st.sampled_from(PIECES), st.sampled_from(SEPARATORS)),
+                 max_size=25).map(lambda pairs: "".join(w + s for w, s in pairs))
+# A hyphenated word's joined term is left out unless its first stem is whole ("longterm").
+TERMS = sorted({t for w in PIECES if "-" not in w for t in word_terms(w)} | {"longterm"})
+
+
+@given(ASCII_WORDS)
+@settings(max_examples=3000)
+def test_every_term_of_a_word_has_a_core_in_it(word: str) -> None:
+    for term in word_terms(word):
+        assert any(core in word.lower() for core in word_cores(term)), (word, term)
+
+
+@given(TEXTS, st.sets(st.sampled_from(TERMS), min_size=1, max_size=3))
+@settings(max_examples=1500)
+def test_words_found_by_their_cores_are_the_words_read_one_by_one(text: str,
+                                                                 terms: set[str]) -> None:
+    marks = Marks(frozenset(terms))
+    assert _words_with(text, marks.words, marks.cores) == _read_words(text, marks, window=False)
+
+
+def test_a_text_with_letters_beyond_ascii_has_every_word_read() -> None:
+    marks = Marks(frozenset({"turkiy", "corridor"}))
+    text = "The corridor crosses Türkiye and TÜRKIYE’s ports."
+    assert _words_with(text, marks.words, marks.cores) is None
+    assert str(mark_terms(text, marks)) == ("The <mark>corridor</mark> crosses <mark>Türkiye"
+                                            "</mark> and <mark>TÜRKIYE’s</mark> ports.")
+
+
+def test_a_hyphenated_word_is_found_by_its_parts_and_its_joined_term() -> None:
+    text = "A long-term plan; the longterm view; a term."
+    assert [text[a:b] for a, b, _ in _words_with(text, frozenset({"term"}), word_cores("term"))
+            ] == ["long-term", "term"]
+    assert [text[a:b] for a, b, _ in _words_with(text, frozenset({"longterm"}),
+                                                 word_cores("longterm"))
+            ] == ["long-term", "longterm"]

@@ -89,6 +89,18 @@ def test_a_phrase_matches_its_words_in_order_only(index_dir: str) -> None:
                                                     <= matches('"caspian gas"'))
 
 
+def test_counting_a_terms_documents_scores_it_by_no_model(index_dir: str) -> None:
+    snapshot = SearchEngine(index_dir).live.snapshot()
+    postings = Postings(snapshot.searcher, DEFAULT.k1, DEFAULT.b, c=2.0)
+    for word in ("gas", "caspian", "nosuchword"):
+        assert postings.count("content", word) == snapshot.searcher.doc_frequency("content", word)
+    assert not postings._term("content", "gas").scored  # counted, never scored
+    bm25 = postings.term("content", "gas")
+    assert list(postings._term("content", "gas").scored) == [BM25]  # the model asked, alone
+    assert postings.term("content", "gas") is bm25
+    assert len(postings.term("content", "gas", INB2).ids) == postings.count("content", "gas")
+
+
 @pytest.mark.parametrize("word", ["gas", "caspian", "energi", "solar", "pipelin"])
 def test_inb2_scores_follow_the_model_from_whooshs_statistics(index_dir: str, word: str) -> None:
     snapshot = SearchEngine(index_dir).live.snapshot()

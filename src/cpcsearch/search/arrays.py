@@ -13,7 +13,7 @@ import copy
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from cachetools import LRUCache
@@ -107,7 +107,7 @@ class Postings:
         self.deletions = not live.all()
         self.documents = searcher.doc_count()  # live ones
         self._arrays: dict[str, np.ndarray] = {}
-        self._terms: LRUCache[tuple[str, str], dict[str, Scored]] = LRUCache(CACHED_TERMS)
+        self._terms: LRUCache[tuple[str, str], _Term] = LRUCache(CACHED_TERMS)
         self._positions: LRUCache[tuple[str, str], np.ndarray] = LRUCache(
             CACHED_POSITIONS, getsizeof=lambda keys: keys.nbytes or 1)
         # Whoosh's files are read with a seek, so one thread at a time reads them: the lock of
@@ -151,13 +151,25 @@ class Postings:
         return self._array(f"column {fieldname}", make)
 
     def term(self, fieldname: str, text: str, model: str = BM25) -> Scored:
-        """Return the live documents holding a term and the term's score in each, by `model`."""
+        """Return the live documents holding a term and the term's score in each, by `model`
+        (its frequencies, in a field without lengths)."""
+        found = self._term(fieldname, text)
+        scored = found.scored.get(model)
+        if scored is None:
+            scored = found.scored[model] = Scored(found.ids, self._scores(fieldname, found, model))
+        return scored
+
+    def count(self, fieldname: str, text: str) -> int:
+        """Return how many live documents hold a term (no scores computed)."""
+        return len(self._term(fieldname, text).ids)
+
+    def _term(self, fieldname: str, text: str) -> _Term:
         key = (fieldname, text)
         with self.reading:
             found = self._terms.get(key)
             if found is None:
                 found = self._terms[key] = self._read(fieldname, text)
-        return found[model]
+        return found
 
     def positions(self, fieldname: str, text: str, deadline: float) -> np.ndarray | None:
         """Return a word's (document << 32 | position) keys in every document, deleted ones
@@ -178,8 +190,8 @@ class Postings:
                 self._positions[key] = found
         return found
 
-    def _read(self, fieldname: str, text: str) -> dict[str, Scored]:
-        """Return a term's documents scored by each model (its frequencies, if unscored)."""
+    def _read(self, fieldname: str, text: str) -> _Term:
+        """Return a term's live documents and frequencies."""
         ids, tfs = [], []
         term = self.searcher.schema[fieldname].to_bytes(text)
         for (sub, offset), saved in zip(self.leaves, self.saved, strict=True):
@@ -194,19 +206,33 @@ class Postings:
                 ids.append(found[0] + offset)
                 tfs.append(found[1])
         if not ids:
-            return {BM25: EMPTY, INB2: EMPTY}
-        idf = models.idf(sum(map(len, ids)), self.size)  # what Whoosh's term table would say
+            return _Term(EMPTY.ids, EMPTY.scores, 0)
         docs, tf = (ids[0], tfs[0]) if len(ids) == 1 else (np.concatenate(ids), np.concatenate(tfs))
+        listed = len(docs)
         if self.deletions:
             keep = self.live[docs]
             docs, tf = docs[keep], tf[keep]
-        if not self.searcher.schema[fieldname].scorable:
-            return {BM25: Scored(docs, tf), INB2: Scored(docs, tf)}
-        relative = self.relative_lengths(fieldname)[docs]
-        scored = {BM25: Scored(docs, models.bm25(tf, relative, idf, self.k1, self.b))}
-        if self.c is not None:
-            scored[INB2] = Scored(docs, models.inb2(tf, relative, self.c, self.documents))
-        return scored
+        return _Term(docs, tf, listed)
+
+    def _scores(self, fieldname: str, term: _Term, model: str) -> np.ndarray:
+        if not len(term.tf) or not self.searcher.schema[fieldname].scorable:
+            return term.tf
+        relative = self.relative_lengths(fieldname)[term.ids]
+        if model == INB2:
+            return models.inb2(term.tf, relative, self.c, self.documents)
+        # Whoosh's idf, from its term table's count
+        return models.bm25(term.tf, relative, models.idf(term.listed, self.size), self.k1, self.b)
+
+
+@dataclass(frozen=True)
+class _Term:
+    """A term's live documents and frequencies in one commit (`listed`: its postings, deleted
+    documents' too), and its scores by each model, computed when a model first asks."""
+
+    ids: np.ndarray
+    tf: np.ndarray
+    listed: int
+    scored: dict[str, Scored] = field(default_factory=dict)
 
 
 def fuse(runs: dict[str, Scored], weights: dict[str, float]) -> Scored:

@@ -84,7 +84,7 @@ def rerank(runs: dict[str, Scored], query_weight: float, postings: Postings,
     # but is left out.
     common = rank.feedback_common * postings.documents
     kept = {word: weight for word, weight in words.items()
-            if len(postings.term(CONTENT, word).ids) <= common}
+            if postings.count(CONTENT, word) <= common}
     reranked = {}
     for model, found in runs.items():
         expanded = np.zeros(postings.size)  # a term lists a document once

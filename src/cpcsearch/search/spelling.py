@@ -52,7 +52,7 @@ class DocumentCounts:
         schema = self.postings.searcher.schema
         if name not in schema:
             return 0
-        return max((len(self.postings.term(name, token.text).ids)
+        return max((self.postings.count(name, token.text)
                     for token in schema[name].analyzer(word, mode="query")), default=None)
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from whoosh.qparser import QueryParser
 
 from conftest import FIXTURES_DIR, build_index, make_config
 from cpcsearch.index.schema import build_schema
 from cpcsearch.search.engine import SearchEngine
-from cpcsearch.search.parse import parse_query
+from cpcsearch.search.parse import make_parser, parse_query
+from cpcsearch.search.ranking import DEFAULT
 from cpcsearch.search.request import SearchRequest
 from cpcsearch.web import create_app
 
@@ -17,7 +19,7 @@ SYNTAX = st.sampled_from(['"', "(", ")", "*", "?", "~", "^", ":", "-", "+", "[",
                           " AND ", " OR ", " NOT ", "date:", "after:", "before:", "author:",
                           "topic:", "section:", "title:", " to ", "2023", "2023-13", "SPP",
                           "gas", "énergie", "\x00", "\\", "/", "'", "date:[", "\u201c", "\u00bb",
-                          "~2/9", "(^2)", "words:", "id:"])
+                          "~2/9", "(^2)", "words:", "id:", " REQUIRE ", " ANDNOT ", " ANDMAYBE "])
 QUERIES = st.lists(st.one_of(SYNTAX, st.text(max_size=8)), max_size=12).map("".join)
 PARAMS = st.dictionaries(
     st.sampled_from(["q", "author", "topic", "section", "year", "from", "to", "sort", "page",
@@ -63,6 +65,22 @@ def test_a_kept_parser_parses_as_a_new_one(text: str) -> None:
     fresh = parse_query(text, build_schema())
     assert (repr(kept.query), kept.words, kept.notices) == (
         repr(fresh.query), fresh.words, fresh.notices)
+
+
+def _tags(node) -> list:  # type: ignore[no-untyped-def]
+    """A syntax tree's nodes as comparable values: kind, text, where each stands."""
+    return [type(node).__name__, getattr(node, "text", None), node.startchar, node.endchar,
+            [_tags(child) for child in getattr(node, "nodes", [])]]
+
+
+@CHECKS
+@given(words=st.lists(st.one_of(st.from_regex(r"\w{1,6}", fullmatch=True),
+                                st.sampled_from(["AND", "OR", "NOT", "REQUIRE", "gas"])),
+                      min_size=1, max_size=6))
+def test_plain_words_are_tagged_as_every_tagger_would(words: list[str]) -> None:
+    parser = make_parser(SCHEMA, DEFAULT.fields)
+    text = " ".join(words)
+    assert _tags(parser.tag(text)) == _tags(QueryParser.tag(parser, text))
 
 
 @CHECKS

@@ -13,7 +13,8 @@ MALFORMED = ['"unclosed', "(", ")", "AND", "OR NOT", "x" * 10_000, "gas\x00pipel
              "date:", "title:(", "***", "~", "\"\"", "a AND (b OR", "what is the cost? of: gas",
              "EFFECTS OF SANCTIONS AND TARIFFS ON TRADE", "date:[2023 to",
              "<script>alert(1)</script>", "date:[pipe", 'date:"the"', "date:\u201c:\u00bb",
-             'words:"of gas"', "(^2) gas", "gas~2/9", '+pipe NOT date:"id:"']
+             'words:"of gas"', "(^2) gas", "gas~2/9", '+pipe NOT date:"id:"',
+             "gas REQUIRE REQUIRE pipeline", "ANDMAYBE ANDNOT gas"]
 
 
 def test_api_search_shape(client) -> None:  # type: ignore[no-untyped-def]

@@ -44,7 +44,7 @@ MAX_WORDS = 256
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 QUOTES = str.maketrans(dict.fromkeys("\u201c\u201d\u201e\u201f\u00ab\u00bb\u2033\uff02", '"'))
 WORD = re.compile(r"\w+(?:[-'’.]\w+)*")
-OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
+OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "REQUIRE"})  # Whoosh's
 # A text in capitals this long is a pasted sentence: its AND/OR/NOT are words.
 SHOUTED_WORDS = 4
 # The names a reader may put before a colon: the fields, their aliases, and the date terms.
@@ -56,6 +56,9 @@ FIELD_ALONE = re.compile(_FIELD + r"(?=\s*(?:\)|$))")
 # Parentheses nested deeper than this are no one's query (and cost the parser dearly): the text
 # searches as its plain words.
 MAX_DEPTH = 8
+# Words apart by single spaces, none of them in capitals (an operator): only the whitespace
+# tagger matches in such a text.
+PLAIN_WORDS = re.compile(r"\w+(?: \w+)*")
 
 
 @dataclass(frozen=True)
@@ -170,6 +173,21 @@ class _Parser(QueryParser):
     def taggers(self) -> list[Any]:
         return self._taggers
 
+    def tag(self, text: str, pos: int = 0, debug: bool = False) -> syntax.GroupNode:
+        """Tag a text as Whoosh does, a text of plain words without trying every tagger at
+        every character."""
+        words = text.split(" ")
+        if pos or debug or not PLAIN_WORDS.fullmatch(text) or any(map(str.isupper, words)):
+            return super().tag(text, pos, debug)
+        nodes: list[syntax.SyntaxNode] = []
+        start = 0
+        for word in words:
+            if start:
+                nodes.append(syntax.Whitespace().set_range(start - 1, start))
+            nodes.append(syntax.WordNode(word).set_range(start, start + len(word)))
+            start += len(word) + 1
+        return self.group(nodes)
+
     def filters(self) -> list[Any]:
         return self._filters
 
@@ -202,7 +220,7 @@ def make_parser(schema: Schema, fields: dict[str, float],
                                        minusexpr=r"(?<![^\s(])-(?=[\w\"(])"))
     if not operators:
         parser.replace_plugin(OperatorsPlugin(And=None, Or=None, AndNot=None, AndMaybe=None,
-                                              Not=None))
+                                              Not=None, Require=None))
     with _PARSERS_LOCK:
         _PARSERS[key] = (schema, parser)
     return parser

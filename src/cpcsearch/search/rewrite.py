@@ -7,6 +7,7 @@ is normalized.
 from __future__ import annotations
 
 import copy
+import operator
 import re
 from collections.abc import Callable
 from itertools import islice
@@ -52,10 +53,14 @@ class CappedFuzzy(_Capped, wq.FuzzyTerm):
 
 def rebuild(query: wq.Query, fn: Callable[[wq.Query], wq.Query]) -> wq.Query:
     """Return `query` with `fn` applied to its children (keeping an Or's coordination scale;
-    a binary query, `+a b` or `a -b`, keeps its children as `a` and `b`, so it is rebuilt)."""
+    a binary query, `+a b` or `a -b`, keeps its children as `a` and `b`, so it is rebuilt);
+    `query` itself if no child changed."""
     if isinstance(query, wq.CompoundQuery) and not isinstance(query, wq.BinaryQuery):
+        children = [fn(child) for child in query.subqueries]
+        if all(map(operator.is_, children, query.subqueries)):
+            return query
         rebuilt = copy.copy(query)
-        rebuilt.subqueries = [fn(child) for child in query.subqueries]
+        rebuilt.subqueries = children
         return rebuilt
     return query.apply(fn)
 

@@ -14,7 +14,7 @@ MALFORMED = ['"unclosed', "(", ")", "AND", "OR NOT", "x" * 10_000, "gas\x00pipel
              "EFFECTS OF SANCTIONS AND TARIFFS ON TRADE", "date:[2023 to",
              "<script>alert(1)</script>", "date:[pipe", 'date:"the"', "date:\u201c:\u00bb",
              'words:"of gas"', "(^2) gas", "gas~2/9", '+pipe NOT date:"id:"',
-             "gas REQUIRE REQUIRE pipeline", "ANDMAYBE ANDNOT gas"]
+             "gas REQUIRE REQUIRE pipeline", "ANDMAYBE ANDNOT gas", "\u201d~5UN nations"]
 
 
 def test_api_search_shape(client) -> None:  # type: ignore[no-untyped-def]

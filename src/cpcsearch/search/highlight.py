@@ -46,8 +46,10 @@ class Marks:
 
     @cached_property
     def cores(self) -> frozenset[str]:
-        """What a word with a marked term holds (`word_cores`)."""
-        return frozenset(core for term in self.terms for core in word_cores(term))
+        """What a word with a marked term holds (`word_cores`); a term that no word can have
+        (`"`, from odd syntax) has none."""
+        return frozenset(core for term in self.terms if TOKEN.match(term)
+                         for core in word_cores(term))
 
 
 def _runs(words: list[Match], phrase: tuple[str, ...]) -> Iterator[list[Match]]:

@@ -89,11 +89,13 @@ def _correction(counts: DocumentCounts, words: Vocabulary, word: TypedWord) -> s
     found = counts.count(lowered, word.fieldname)
     if found is None or found > RARE:  # a stop word is spelt right
         return None
-    # The closest spelling first, then the one in more documents.
-    scored = sorted((distance, -(counts.count(c, word.fieldname) or 0), c)
-                    for distance, c in _candidates(words, word.fieldname, lowered)
-                    if c != lowered)
-    for _, better, candidate in scored:
+    # The closest spelling first, then the one in more documents: farther ones are not counted
+    # when a closer one will do.
+    candidates = [(distance, c) for distance, c in _candidates(words, word.fieldname, lowered)
+                  if c != lowered]
+    for nearest in sorted({distance for distance, _ in candidates}):
+        better, candidate = min((-(counts.count(c, word.fieldname) or 0), c)
+                                for distance, c in candidates if distance == nearest)
         if better and (found == 0 or found * FEWER <= -better):
             return word.text.replace(core.group(), candidate, 1)
     return None

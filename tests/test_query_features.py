@@ -73,6 +73,25 @@ def test_search_as_you_type_names_authors_and_topics(demo_engine: SearchEngine,
     assert 'topic:"Türkiye"' in topics  # accents folded as the reader may not type them
 
 
+@pytest.mark.parametrize("typed", ["ca", "caspian pi", "central as", "pipel"])
+def test_search_as_you_type_suggests_titles_with_the_words_typed(demo_engine: SearchEngine,
+                                                                 demo_docs: dict,
+                                                                 typed: str) -> None:
+    *done, begun = typed.split()
+    analyzer = demo_engine.live.snapshot().searcher.schema["title_words"].analyzer
+
+    def words(title: str) -> list[str]:  # as the title_words field holds them
+        return [token.text for token in analyzer(title)]
+
+    holding = {i for i, d in demo_docs.items()
+               if set(done) <= set(words(d.title)) and any(w.startswith(begun)
+                                                           for w in words(d.title))}
+    titles = [s for s in demo_engine.suggest(typed) if s["kind"] == "title"]
+    assert holding and titles and len(titles) == min(4, len(holding))
+    assert {s["id"] for s in titles} <= holding
+    assert [s["text"] for s in titles] == [demo_docs[s["id"]].title for s in titles]
+
+
 def test_prefix_words(demo_engine: SearchEngine, demo_docs: dict) -> None:
     expected = {i for i, d in demo_docs.items() if re.search(r"\bhydro", d.body, re.I)}
     assert expected and expected <= found(demo_engine, "hydro*")

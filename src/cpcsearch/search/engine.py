@@ -187,7 +187,7 @@ class SearchEngine:
         known = snapshot.derived("names", lambda _: names(
             snapshot.derived("facets", facet_table), self._postings(snapshot).live))
         with snapshot.reading:  # the searcher's files
-            return suggest(snapshot.searcher, text, limit, known)
+            return suggest(snapshot.searcher, self._postings(snapshot), text, limit, known)
 
     def facet_value(self, facet: str, written: str) -> str | None:
         """Return the value of a facet (author, topic) that `written` names, capitals and

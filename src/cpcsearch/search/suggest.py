@@ -3,18 +3,23 @@ completions of the word being typed."""
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import re
 from dataclasses import dataclass
 
 import numpy as np
-from whoosh import query as wq
 from whoosh.searching import Searcher
 
+from cpcsearch.search.arrays import Postings, intersection, union
 from cpcsearch.search.facets import FACET_NAMES, FacetTable, folded
 
 WORD = re.compile(r"\w+", re.UNICODE)
 MAX_CANDIDATES = 400
+# The commonest title words a word being typed may be, whose titles are suggested: a short
+# beginning ("co") begins thousands, and matching them all took up to a second.
+MAX_TITLE_WORDS = 64
+TITLE_WORDS = "title_words"
 MIN_PREFIX = 2
 # The facets whose values a reader may be typing (each searched by its name: `author:`).
 NAMED = ("author", "topic")
@@ -59,21 +64,31 @@ def _names_typed(typed: list[str], known: list[Name], limit: int) -> list[dict[s
                                          max(0, limit))]
 
 
-def suggest(searcher: Searcher, text: str, limit: int = 8,
+def _titles(postings: Postings, done: list[str], begun: str, limit: int) -> list[int]:
+    """Return the `limit` best titles (document numbers) holding every word of `done` and one
+    beginning `begun` (one of the commonest such words), by their BM25F over the title words."""
+    reader = postings.searcher.reader()
+    common = heapq.nlargest(MAX_TITLE_WORDS,
+                            itertools.islice(reader.expand_prefix(TITLE_WORDS, begun),
+                                             MAX_CANDIDATES),
+                            key=lambda term: reader.doc_frequency(TITLE_WORDS, term))
+    found = union([postings.term(TITLE_WORDS, term.decode()) for term in common], postings.size)
+    for word in done:
+        found = intersection(found, postings.term(TITLE_WORDS, word), postings.size)
+    return [docnum for docnum, _ in found.best(limit)]
+
+
+def suggest(searcher: Searcher, postings: Postings, text: str, limit: int = 8,
             known: list[Name] | None = None) -> list[dict[str, str]]:
     """Return up to `limit` suggestions: title matches first, then authors and topics named
-    so far (of `known`), then word completions."""
+    so far (of `known`), then word completions (`postings`: the commit's term arrays)."""
     words = [w.lower() for w in WORD.findall(text)]
     if not words or len(words[-1]) < MIN_PREFIX:
         return []
     done, last = words[:-1], words[-1]
-    titles = [
-        {"kind": "title", "text": hit["title"], "id": hit["id"]}
-        for hit in searcher.search(
-            wq.And([*(wq.Term("title_words", w) for w in done), wq.Prefix("title_words", last)]),
-            limit=max(1, limit // 2),
-        )
-    ]
+    titles = [{"kind": "title", "text": stored["title"], "id": stored["id"]}
+              for stored in map(searcher.stored_fields,
+                                _titles(postings, done, last, max(1, limit // 2)))]
     named = _names_typed(_words(text), known or [], min(MAX_NAMES, limit - len(titles)))
     reader = searcher.reader()
     candidates = itertools.islice(reader.expand_prefix("words", last), MAX_CANDIDATES)

@@ -92,6 +92,19 @@ def test_search_as_you_type_suggests_titles_with_the_words_typed(demo_engine: Se
     assert [s["text"] for s in titles] == [demo_docs[s["id"]].title for s in titles]
 
 
+@pytest.mark.parametrize("typed", ["co", "pipel", "caspian re"])
+def test_search_as_you_type_completes_with_the_commonest_words(demo_engine: SearchEngine,
+                                                               typed: str) -> None:
+    begun = typed.split()[-1]
+    reader = demo_engine.live.snapshot().searcher.reader()
+    counts = {term.decode(): reader.doc_frequency("words", term)
+              for term in reader.expand_prefix("words", begun)}
+    terms = [s["text"] for s in demo_engine.suggest(typed) if s["kind"] == "term"]
+    stem = typed[:len(typed) - len(begun)]
+    assert terms and terms == [stem + word for word in sorted(counts, key=lambda w: (-counts[w], w))
+                               ][:len(terms)]
+
+
 def test_prefix_words(demo_engine: SearchEngine, demo_docs: dict) -> None:
     expected = {i for i, d in demo_docs.items() if re.search(r"\bhydro", d.body, re.I)}
     assert expected and expected <= found(demo_engine, "hydro*")

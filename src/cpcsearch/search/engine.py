@@ -36,7 +36,7 @@ from cpcsearch.search.related import related
 from cpcsearch.search.request import SearchRequest
 from cpcsearch.search.retrieve import NOTHING, Retrieved, retrieve
 from cpcsearch.search.spelling import DocumentCounts, suggest_spelling, words_from
-from cpcsearch.search.suggest import names, suggest
+from cpcsearch.search.suggest import lexicon, names, suggest
 
 # At most this many searches with wildcard, prefix or fuzzy terms run at once in a process, so
 # that cheap searches keep flowing; another waits this long for a turn, then is refused.
@@ -187,7 +187,15 @@ class SearchEngine:
         known = snapshot.derived("names", lambda _: names(
             snapshot.derived("facets", facet_table), self._postings(snapshot).live))
         with snapshot.reading:  # the searcher's files
-            return suggest(snapshot.searcher, self._postings(snapshot), text, limit, known)
+            return suggest(snapshot.searcher, self._postings(snapshot),
+                           partial(self._lexicon, snapshot), text, limit, known)
+
+    @staticmethod
+    def _lexicon(snapshot: Snapshot, fieldname: str, letter: str) -> tuple[list[str], list[int]]:
+        """Return a field's terms by first letter and their counts, read once per commit (for
+        completions)."""
+        return snapshot.derived(f"lexicon {fieldname} {letter}",
+                                lambda searcher: lexicon(searcher, fieldname, letter))
 
     def facet_value(self, facet: str, written: str) -> str | None:
         """Return the value of a facet (author, topic) that `written` names, capitals and

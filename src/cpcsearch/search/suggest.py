@@ -6,6 +6,8 @@ from __future__ import annotations
 import heapq
 import itertools
 import re
+from bisect import bisect_left
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,7 +17,7 @@ from cpcsearch.search.arrays import Postings, intersection, union
 from cpcsearch.search.facets import FACET_NAMES, FacetTable, folded
 
 WORD = re.compile(r"\w+", re.UNICODE)
-MAX_CANDIDATES = 400
+LAST_CHARACTER = "\U0010ffff"  # after every character: a prefix's terms sort before it + this
 # The commonest title words a word being typed may be, whose titles are suggested: a short
 # beginning ("co") begins thousands, and matching them all took up to a second.
 MAX_TITLE_WORDS = 64
@@ -64,38 +66,55 @@ def _names_typed(typed: list[str], known: list[Name], limit: int) -> list[dict[s
                                          max(0, limit))]
 
 
-def _titles(postings: Postings, done: list[str], begun: str, limit: int) -> list[int]:
+def lexicon(searcher: Searcher, fieldname: str, letter: str) -> tuple[list[str], list[int]]:
+    """Return a field's terms that begin with `letter`, sorted, and how many documents hold
+    each (deleted ones too), read in one pass over each segment's term table."""
+    counts: dict[str, int] = {}
+    for sub, _ in searcher.leaf_searchers():
+        for term, info in sub.reader().iter_prefix(fieldname, letter):
+            word = term.decode()
+            counts[word] = counts.get(word, 0) + info.doc_frequency()
+    words = sorted(counts)
+    return words, [counts[word] for word in words]
+
+
+Lexicon = Callable[[str, str], tuple[list[str], list[int]]]  # `lexicon` of a field and letter
+
+
+def _begun(lexicons: Lexicon, fieldname: str, begun: str) -> list[tuple[int, str]]:
+    """Return the (documents, term) of a field's terms that begin with `begun`."""
+    words, counts = lexicons(fieldname, begun[0])
+    first, end = bisect_left(words, begun), bisect_left(words, begun + LAST_CHARACTER)
+    return list(zip(counts[first:end], words[first:end], strict=True))
+
+
+def _titles(postings: Postings, lexicons: Lexicon, done: list[str], begun: str,
+            limit: int) -> list[int]:
     """Return the `limit` best titles (document numbers) holding every word of `done` and one
     beginning `begun` (one of the commonest such words), by their BM25F over the title words."""
-    reader = postings.searcher.reader()
-    common = heapq.nlargest(MAX_TITLE_WORDS,
-                            itertools.islice(reader.expand_prefix(TITLE_WORDS, begun),
-                                             MAX_CANDIDATES),
-                            key=lambda term: reader.doc_frequency(TITLE_WORDS, term))
-    found = union([postings.term(TITLE_WORDS, term.decode()) for term in common], postings.size)
+    common = heapq.nlargest(MAX_TITLE_WORDS, _begun(lexicons, TITLE_WORDS, begun))
+    found = union([postings.term(TITLE_WORDS, term) for _, term in common], postings.size)
     for word in done:
         found = intersection(found, postings.term(TITLE_WORDS, word), postings.size)
     return [docnum for docnum, _ in found.best(limit)]
 
 
-def suggest(searcher: Searcher, postings: Postings, text: str, limit: int = 8,
-            known: list[Name] | None = None) -> list[dict[str, str]]:
+def suggest(searcher: Searcher, postings: Postings, lexicons: Lexicon, text: str,
+            limit: int = 8, known: list[Name] | None = None) -> list[dict[str, str]]:
     """Return up to `limit` suggestions: title matches first, then authors and topics named
-    so far (of `known`), then word completions (`postings`: the commit's term arrays)."""
+    so far (of `known`), then the commonest completions of the word being typed
+    (`postings`: the commit's term arrays; `lexicons`: its `lexicon`s)."""
     words = [w.lower() for w in WORD.findall(text)]
     if not words or len(words[-1]) < MIN_PREFIX:
         return []
     done, last = words[:-1], words[-1]
     titles = [{"kind": "title", "text": stored["title"], "id": stored["id"]}
               for stored in map(searcher.stored_fields,
-                                _titles(postings, done, last, max(1, limit // 2)))]
+                                _titles(postings, lexicons, done, last, max(1, limit // 2)))]
     named = _names_typed(_words(text), known or [], min(MAX_NAMES, limit - len(titles)))
-    reader = searcher.reader()
-    candidates = itertools.islice(reader.expand_prefix("words", last), MAX_CANDIDATES)
-    ranked = sorted((reader.doc_frequency("words", t), t.decode("utf-8") if isinstance(t, bytes)
-                     else t) for t in candidates)
     stem = text[: text.lower().rfind(last)]
-    terms = [{"kind": "term", "text": f"{stem}{term}"}
-             for _, term in sorted(ranked, key=lambda ft: (-ft[0], ft[1]))
-             [: limit - len(titles) - len(named)]]
+    completions = heapq.nsmallest(max(0, limit - len(titles) - len(named)),
+                                  _begun(lexicons, "words", last),
+                                  key=lambda found: (-found[0], found[1]))
+    terms = [{"kind": "term", "text": f"{stem}{term}"} for _, term in completions]
     return titles + named + terms

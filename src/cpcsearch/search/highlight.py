@@ -2,9 +2,9 @@
 
 This is the one place where scraped text becomes HTML: every fragment is escaped here, and
 only the `<mark>` tags added here are markup. Words are matched by their index terms through
-the text analyzer, one distinct word at a time (cached). In an ASCII text only the words that
-hold a query term's core (`word_cores`) are looked at, found by string search; otherwise a snippet
-costs a regular-expression pass over the text.
+the text analyzer, one distinct word at a time (cached). In a text without letters beyond ASCII,
+only the words that hold a query term's core (`word_cores`) are looked at, found by string
+search; otherwise a snippet costs a regular-expression pass over the text.
 """
 
 from __future__ import annotations
@@ -84,6 +84,8 @@ def _words_with(text: str, terms: frozenset[str], cores: frozenset[str]) -> list
     if not text.isascii() and NON_ASCII_WORD.search(text):
         return None
     lowered = text.lower()
+    if len(lowered) != len(text):  # offsets must hold (none of the characters left lengthens)
+        return None
     searched = lowered.replace("-", "")  # the cores of joined terms have no hyphens
     shifts: list[int] = []  # where each hyphen was, in `searched`
     if len(searched) < len(lowered):

@@ -68,8 +68,11 @@ def _names_typed(typed: list[str], known: list[Name], limit: int) -> list[dict[s
 
 def lexicon(searcher: Searcher, fieldname: str, letter: str) -> tuple[list[str], list[int]]:
     """Return a field's terms that begin with `letter`, sorted, and how many documents hold
-    each (deleted ones too), read in one pass over each segment's term table."""
+    each (deleted ones too), read in one pass over each segment's term table (none, in an
+    index built before the field was)."""
     counts: dict[str, int] = {}
+    if fieldname not in searcher.schema:
+        return [], []
     for sub, _ in searcher.leaf_searchers():
         for term, info in sub.reader().iter_prefix(fieldname, letter):
             word = term.decode()
@@ -93,6 +96,8 @@ def _titles(postings: Postings, lexicons: Lexicon, done: list[str], begun: str,
     """Return the `limit` best titles (document numbers) holding every word of `done` and one
     beginning `begun` (one of the commonest such words), by their BM25F over the title words."""
     common = heapq.nlargest(MAX_TITLE_WORDS, _begun(lexicons, TITLE_WORDS, begun))
+    if not common:
+        return []
     found = union([postings.term(TITLE_WORDS, term) for _, term in common], postings.size)
     for word in done:
         found = intersection(found, postings.term(TITLE_WORDS, word), postings.size)

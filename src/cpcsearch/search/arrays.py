@@ -217,22 +217,26 @@ class Postings:
     def _scores(self, fieldname: str, term: _Term, model: str) -> np.ndarray:
         if not len(term.tf) or not self.searcher.schema[fieldname].scorable:
             return term.tf
-        relative = self.relative_lengths(fieldname)[term.ids]
+        if term.relative is None:  # the same for every model
+            term.relative = self.relative_lengths(fieldname)[term.ids]
+        relative = term.relative
         if model == INB2:
             return models.inb2(term.tf, relative, self.c, self.documents)
         # Whoosh's idf, from its term table's count
         return models.bm25(term.tf, relative, models.idf(term.listed, self.size), self.k1, self.b)
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Term:
     """A term's live documents and frequencies in one commit (`listed`: its postings, deleted
-    documents' too), and its scores by each model, computed when a model first asks."""
+    documents' too), and its scores by each model, computed when a model first asks (with its
+    documents' relative lengths)."""
 
     ids: np.ndarray
     tf: np.ndarray
     listed: int
     scored: dict[str, Scored] = field(default_factory=dict)
+    relative: np.ndarray | None = None
 
 
 def fuse(runs: dict[str, Scored], weights: dict[str, float]) -> Scored:

@@ -120,8 +120,7 @@ class SearchEngine:
             return NOTHING
         postings = self._postings(snapshot)
         weight = query_weight(positive_leaves(parsed.query)) if self.rank.feedback_docs else 0
-        doc_terms = snapshot.derived("doc terms",
-                                     lambda searcher: DocTerms(searcher, snapshot.reading))
+        doc_terms = snapshot.derived("doc terms", DocTerms)
         reweigh = partial(rerank, query_weight=weight, postings=postings, rank=self.rank,
                           doc_terms=doc_terms) if weight else None
         with self._costly_slot() if parsed.expensive else nullcontext():

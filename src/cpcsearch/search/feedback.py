@@ -9,7 +9,6 @@ facets stay those of the reader's query.
 from __future__ import annotations
 
 import heapq
-import threading
 from collections.abc import Callable
 from functools import lru_cache
 from operator import itemgetter
@@ -27,14 +26,15 @@ CACHED_VECTORS = 2048
 
 
 class DocTerms:
-    """The most frequent `content` terms of each document, from the index's `vector` column."""
+    """The most frequent `content` terms of each document, from the index's `vector` column,
+    read whole when made (a few hundred bytes a document: one read of a file, not one seek and
+    read a hit; make it holding the searcher's lock)."""
 
-    def __init__(self, searcher: Searcher, reading: threading.RLock | None = None) -> None:
+    def __init__(self, searcher: Searcher) -> None:
         reader = searcher.reader()
         # an index built before vectors were kept ranks without feedback
-        self.column = (reader.column_reader("vector") if "vector" in searcher.schema
+        self.values = (list(reader.column_reader("vector")) if "vector" in searcher.schema
                        and reader.has_column("vector") else None)
-        self._lock = reading or threading.RLock()  # the column's file is read with a seek
         self._read = lru_cache(maxsize=CACHED_VECTORS)(self._read_vector)
 
     def __call__(self, docnum: int) -> tuple[dict[str, int], int]:
@@ -42,11 +42,7 @@ class DocTerms:
         return self._read(docnum)
 
     def _read_vector(self, docnum: int) -> tuple[dict[str, int], int]:
-        if self.column is None:
-            return {}, 0
-        with self._lock:
-            value = self.column[docnum]
-        return read_vector(value)
+        return read_vector(self.values[docnum]) if self.values is not None else ({}, 0)
 
 
 def expansion(ranked: list[int], doc_terms: Callable[[int], tuple[dict[str, int], int]],

@@ -154,6 +154,8 @@ def test_a_second_reindex_through_the_api_is_a_409_with_the_running_job(tmp_path
     assert job["status"] == "done" and job["result"]["total"] == 3, job
     assert client.get("/admin/jobs/999", headers=AUTH).status_code == 404
     assert client.get("/admin/jobs/x", headers=AUTH).status_code == 404
+    for beyond in ("9" * 40, "\u00b2", str(2**63)):  # past SQLite's integers; a digit not 0-9
+        assert client.get(f"/admin/jobs/{beyond}", headers=AUTH).status_code == 404
 
 
 def test_healthz_reports_generation_counts_disagreement_and_last_reindex(tmp_path: Path) -> None:

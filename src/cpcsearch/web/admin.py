@@ -17,6 +17,7 @@ from cpcsearch.web.jobs import start_reindex
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 REINDEX_OPTIONS = {"full": bool, "allow_empty": bool}
+MAX_JOB_ID = 2**63 - 1  # SQLite's largest integer: a larger id names no job
 
 
 @bp.before_request
@@ -82,7 +83,8 @@ def recent_jobs() -> ResponseReturnValue:
 @bp.get("/jobs/<job_id>")
 def job(job_id: str) -> ResponseReturnValue:
     """Return a job's phase, progress, ETA and result."""
-    found = jobs.get(store(), int(job_id)) if job_id.isdigit() else None
+    number = int(job_id) if job_id.isascii() and job_id.isdigit() else None
+    found = jobs.get(store(), number) if number is not None and number <= MAX_JOB_ID else None
     if found is None:
         return error_response(404, f"no job has the id {job_id!r}")
     return found.to_dict()

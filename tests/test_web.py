@@ -144,6 +144,11 @@ def test_suggest_completes_titles_names_and_words(client) -> None:  # type: igno
     assert texts and all("pipel" in t for t in texts)
     assert {s["kind"] for s in data["suggestions"]} <= {"title", "author", "topic", "term"}
     assert client.get("/api/suggest?q=").get_json()["suggestions"] == []
+    doc_id = client.get("/api/search?q=pipeline").get_json()["hits"][0]["id"]
+    for limit in ("0", "51", "-1", "x", "\u00b2", "9" * 5000):  # ² is a digit, not 0-9
+        assert client.get(f"/api/suggest?q=pipel&limit={limit}").status_code == 400
+        assert client.get(f"/api/articles/{doc_id}/related?limit={limit}").status_code == 400
+    assert len(client.get("/api/suggest?q=pipel&limit=2").get_json()["suggestions"]) <= 2
 
 
 def test_article_page_shows_subheadings_and_no_repeated_lead(client, demo_docs) -> None:  # type: ignore[no-untyped-def]

@@ -73,7 +73,8 @@ def _limit(default: int) -> int:
     raw = request.args.get("limit", "")
     if not raw:
         return default
-    if not raw.isdigit() or not 1 <= int(raw) <= 50:
+    # ASCII digits, few: `int` fails on '²' (a digit to `isdigit`) and on 4,301 digits
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 2) or not 1 <= int(raw) <= 50:
         raise QueryError(f"limit {raw!r} must be a whole number from 1 to 50")
     return int(raw)
 

@@ -19,7 +19,7 @@ from cpcsearch.errors import ScrapeError
 from cpcsearch.pipeline import run_reindex
 from cpcsearch.scrape.crawl import crawl, reextract
 from cpcsearch.scrape.crawl.discover import is_listing
-from cpcsearch.scrape.crawl.fetch import Tuning, decode, retry_after
+from cpcsearch.scrape.crawl.fetch import Tuning, _says_more, decode, retry_after
 from cpcsearch.scrape.sources import fetch_page
 from cpcsearch.scrape.urls import doc_id_for
 from cpcsearch.search.engine import SearchEngine
@@ -239,6 +239,7 @@ def test_cli_help_has_an_example(command: str):
     ("120", 120.0),
     (None, None),
     ("soon", None),
+    ("\u00b2", None),  # a digit to isdigit, not to float
     (30, 30.0),  # an HTTP date 30 s from now
     (-30, 0.0),  # an HTTP date in the past
 ])
@@ -251,6 +252,14 @@ def test_retry_after_reads_seconds_and_http_dates(header: str | int | None,
         assert wait is None
     else:
         assert wait == pytest.approx(seconds, abs=2)
+
+
+@pytest.mark.parametrize(("header", "more"), [
+    ("2000", True), ("1000", False), ("0001000", False), ("", False), ("x", False),
+    ("\u00b2", False), ("9" * 5000, True), ("-5", False),
+])
+def test_a_declared_length_over_the_cap_is_read_from_any_header(header: str, more: bool) -> None:
+    assert _says_more(header, 1000) is more
 
 
 @pytest.mark.parametrize(("raw", "charset"), [

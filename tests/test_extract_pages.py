@@ -61,3 +61,16 @@ def test_every_demo_page_has_expected_values() -> None:
     described = {p["file"] for p in PAGES}
     assert {p.name for p in DEMO_DIR.glob("*.html")} <= described
     assert len(list(DEMO_DIR.glob("*.html"))) >= 40
+
+
+@pytest.mark.parametrize("level", ["\u00b2", "9" * 5000, "x", "0", "3"])
+def test_an_aria_heading_level_of_any_value_is_read(level: str) -> None:
+    """A page's attributes are anything: '²' passes `isdigit`, and `int` refuses 5,000 digits."""
+    first = "Gas flows west through the Caspian pipelines every day of the year. " * 3
+    second = "Ports on both shores are expanding to take more of the freight by sea. " * 3
+    document = extract_document(f'<html><head><title>Gas West</title></head><body><article>'
+                                f'<h1>Gas West</h1><p>{first}</p>'
+                                f'<div role="heading" aria-level="{level}">Further pipelines</div>'
+                                f'<p>{second}</p></article></body></html>')
+    assert document.title == "Gas West"
+    assert document.body == f"{first.strip()}\n\n{second.strip()}"

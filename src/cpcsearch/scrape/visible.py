@@ -95,12 +95,15 @@ def _hidden(tag: Tag) -> bool:
     return str(tag.get("aria-hidden", "")).lower() == "true" or "display:none" in style
 
 
+HEADING_LEVELS = frozenset("123456")  # of aria-level (not '²', which `isdigit` takes)
+
+
 def _heading_rank(tag: Tag) -> int:
     if tag.name in ("h1", "h2", "h3", "h4", "h5", "h6"):
         return 7 - int(tag.name[1])
     if tag.get("role") == "heading":
         level = str(tag.get("aria-level") or "2")
-        return 7 - int(level) if level.isdigit() and 1 <= int(level) <= 6 else 5
+        return 7 - int(level) if level in HEADING_LEVELS else 5
     return 0
 
 

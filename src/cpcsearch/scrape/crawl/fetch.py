@@ -221,7 +221,7 @@ class Fetcher:
             f"{url}: page is larger than {cap / MB:g} MB; skipped (raise max_bytes to read it)"
         )
         declared = response.headers.get("Content-Length", "")
-        if declared.isdigit() and int(declared) > cap:
+        if _says_more(declared, cap):
             raise too_big
         chunks, size = [], 0
         for chunk in response.iter_bytes():
@@ -232,12 +232,20 @@ class Fetcher:
         return b"".join(chunks)
 
 
+def _says_more(declared: str, cap: int) -> bool:
+    """Tell whether a Content-Length header says more than `cap` bytes (a server may send
+    anything: '²' passes `isdigit`, and `int` refuses 5,000 digits)."""
+    digits = declared.lstrip("0")
+    return declared.isascii() and declared.isdigit() and (
+        len(digits) > len(str(cap)) or int(digits or 0) > cap)
+
+
 def retry_after(value: str | None) -> float | None:
     """Read a Retry-After header (seconds or an HTTP date) as seconds to wait."""
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():  # not '²'
         return float(value)
     try:
         when = email.utils.parsedate_to_datetime(value)

@@ -9,6 +9,7 @@ import statistics
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 from bs4 import BeautifulSoup
 from click.testing import CliRunner
@@ -18,10 +19,10 @@ from cpcsearch.config import Config
 from cpcsearch.errors import ScrapeError
 from cpcsearch.pipeline import run_reindex
 from cpcsearch.scrape.crawl import crawl, reextract
-from cpcsearch.scrape.crawl.discover import is_listing
-from cpcsearch.scrape.crawl.fetch import Tuning, _says_more, decode, retry_after
+from cpcsearch.scrape.crawl.discover import from_html, is_listing
+from cpcsearch.scrape.crawl.fetch import Fetcher, Tuning, _says_more, decode, retry_after
 from cpcsearch.scrape.sources import fetch_page
-from cpcsearch.scrape.urls import doc_id_for
+from cpcsearch.scrape.urls import absolute_url, doc_id_for
 from cpcsearch.search.engine import SearchEngine
 from cpcsearch.search.request import SearchRequest
 from cpcsearch.store import Store
@@ -344,3 +345,36 @@ def test_gzipped_sitemaps_and_atom_feeds_are_read(config: Config):
     assert "broken gzip file" in reasons[f"{BASE}/broken-sitemap.xml.gz"]
     assert "unpacks to more than 2 MB" in reasons[f"{BASE}/bomb-sitemap.xml.gz"]
     assert report.new == 4 and report.failed == 2
+
+
+def test_a_redirect_to_no_usable_url_is_a_clear_error() -> None:
+    fetcher = Fetcher("cpcsearch-test", 0.0, Tuning(), lambda url: True)
+    try:
+        for location in ("http://[::1", "mailto:editor@example.org"):
+            with pytest.raises(ScrapeError, match="not an http"):
+                fetcher._read(f"{BASE}/a", httpx.Response(301, headers={"Location": location}),
+                              None)
+        moved = fetcher._read(f"{BASE}/a", httpx.Response(301, headers={"Location": "/b"}), None)
+        assert moved.location == f"{BASE}/b"
+    finally:
+        fetcher.close()
+
+
+def test_links_that_are_no_urls_are_passed_over() -> None:
+    soup = BeautifulSoup('<base href="http://[::1"><a href="http://[::1/x">a</a>'
+                         '<a href="mailto:a@b.org">b</a><a href="/research/c">c</a>'
+                         '<link rel="next" href="http://[::1">', "lxml")
+    assert from_html(soup, f"{BASE}/research").pages == [f"{BASE}/research/c"]
+
+
+@pytest.mark.parametrize(("href", "base", "url"), [
+    ("/research/x", f"{BASE}/a", f"{BASE}/research/x"),
+    ("https://example.org/y", "", "https://example.org/y"),
+    ("/research/x", "", None),  # relative, with nothing to read it against
+    ("http://[::1", "", None),  # does not parse
+    ("mailto:a@b.org", f"{BASE}/a", None),
+    ("\u00b2", f"{BASE}/a/", f"{BASE}/a/\u00b2"),
+    ("https:///no-host", "", None),
+])
+def test_absolute_url(href: str, base: str, url: str | None) -> None:
+    assert absolute_url(href, base) == url

@@ -74,3 +74,21 @@ def test_an_aria_heading_level_of_any_value_is_read(level: str) -> None:
                                 f'<p>{second}</p></article></body></html>')
     assert document.title == "Gas West"
     assert document.body == f"{first.strip()}\n\n{second.strip()}"
+
+
+@pytest.mark.parametrize(("canonical", "url", "kept"), [
+    ("/research/gas-west", "https://www.caspianpolicy.org/research/gas-west?utm_source=tw",
+     "https://www.caspianpolicy.org/research/gas-west"),  # relative, read against the page's
+    ("http://[::1", "https://www.caspianpolicy.org/research/gas-west",
+     "https://www.caspianpolicy.org/research/gas-west"),  # not a URL: the page's own is kept
+    ("javascript:void(0)", "", ""),
+    ("/research/gas-west", "", ""),  # a saved file: nothing to read it against
+])
+def test_a_canonical_link_that_is_no_usable_url_is_passed_over(canonical: str, url: str,
+                                                                kept: str) -> None:
+    text = "Gas flows west through the Caspian pipelines every day of the year. " * 3
+    document = extract_document(f'<html><head><title>Gas West</title>'
+                                f'<link rel="canonical" href="{canonical}"></head><body>'
+                                f'<article><h1>Gas West</h1><p>{text}</p></article></body></html>',
+                                url=url)
+    assert document.url == kept and document.title == "Gas West"

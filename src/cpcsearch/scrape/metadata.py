@@ -9,6 +9,7 @@ import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Callable
+from itertools import repeat
 from typing import Any
 
 import htmldate
@@ -17,6 +18,7 @@ from dateutil import parser as dateparser
 
 from cpcsearch.scrape import layout, visible
 from cpcsearch.scrape.page import Page, clean_text
+from cpcsearch.scrape.urls import absolute_url
 
 Steps = tuple[Callable[[Page], Any], ...]  # a field's cascade: the first step to find it wins
 
@@ -320,11 +322,13 @@ def extract_summary(page: Page) -> str:
 
 
 def extract_canonical(page: Page) -> str:
-    """Return the page's canonical URL, if it declares one."""
+    """Return the page's canonical URL, if it declares one that is an http(s) URL (a relative
+    one read against the page's own URL)."""
     link = page.soup.find("link", rel="canonical")
-    if isinstance(link, Tag) and link.get("href"):
-        return str(link["href"]).strip()
-    return page.first_meta("og:url") or str(page.jsonld.get("url") or "")
+    declared = [str(link.get("href") or "") if isinstance(link, Tag) else "",
+                page.first_meta("og:url"), str(page.jsonld.get("url") or "")]
+    return next((url for url in map(absolute_url, filter(None, declared),
+                                    repeat(page.url)) if url), "")
 
 
 # Each field's cascade, visible text last. The metadata benchmark inserts library steps here.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from courlan import normalize_url
 
@@ -21,9 +21,9 @@ def canonical_url(url: str) -> str:
     'https://www.caspianpolicy.org/research/x'
     """
     url = url.strip()
-    if urlsplit(url).scheme not in ("http", "https"):
-        return url
     try:
+        if urlsplit(url).scheme not in ("http", "https"):
+            return url
         parts = urlsplit(normalize_url(url))
     except ValueError:  # an unparsable port or host: keep the URL as written
         return url
@@ -34,6 +34,18 @@ def canonical_url(url: str) -> str:
     query = urlencode([(k, v) for k, v in parse_qsl(parts.query)
                        if not SITE_TRACKING_PARAMS.match(k)])
     return urlunsplit((scheme, host, path, query, ""))
+
+
+def absolute_url(href: str, base: str = "") -> str | None:
+    """Return `href` made absolute against `base`, if that gives an http(s) URL with a host;
+    None otherwise (a page's links and a server's headers may hold anything, and some, such as
+    `http://[::1`, do not even parse)."""
+    try:
+        url = urljoin(base, href.strip())
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    return url if parts.scheme in ("http", "https") and parts.hostname else None
 
 
 def doc_id_for(url: str) -> str:

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup, Tag
 from courlan import get_hostinfo
 from trafilatura.feeds import FeedParameters, extract_links
 from trafilatura.sitemaps import SitemapObject
+
+from cpcsearch.scrape.urls import absolute_url
 
 SITEMAP_ROOT = re.compile(r"<(?:\w+:)?(?:urlset|sitemapindex)\b")
 SNIFF_CHARS = 2000  # the root element of a sitemap comes within its first characters
@@ -55,11 +57,14 @@ def from_html(soup: BeautifulSoup, base_url: str) -> Found:
     if "nofollow" in robots_meta(soup):
         return Found()
     base = soup.find("base", href=True)
-    base_url = urljoin(base_url, str(base["href"])) if isinstance(base, Tag) else base_url
+    if isinstance(base, Tag):
+        base_url = absolute_url(str(base["href"]), base_url) or base_url
     found = Found()
     for link in soup.find_all(["a", "link"], href=True):
         rel = {r.lower() for r in link.get("rel") or ()}
-        href = urljoin(base_url, str(link["href"]).strip())
+        href = absolute_url(str(link["href"]), base_url)
+        if href is None:  # mailto:, javascript:, or no URL at all
+            continue
         if link.name == "link":
             if "alternate" in rel and str(link.get("type", "")).lower() in FEED_TYPES:
                 found.feeds.append(href)

@@ -8,13 +8,14 @@ import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import httpx
 from bs4 import UnicodeDammit
 from protego import Protego
 
 from cpcsearch.errors import ScrapeError
+from cpcsearch.scrape.urls import absolute_url
 
 log = logging.getLogger(__name__)
 
@@ -185,7 +186,11 @@ class Fetcher:
             location = response.headers.get("Location")
             if not location:
                 raise ScrapeError(f"{url}: HTTP {status} redirect without a Location")
-            return Response(url, status, location=urljoin(url, location))
+            target = absolute_url(location, url)
+            if target is None:
+                raise ScrapeError(f"{url}: HTTP {status} redirect to {location!r}, not an "
+                                  "http(s) URL")
+            return Response(url, status, location=target)
         validators = {"etag": response.headers.get("ETag"),
                       "last_modified": response.headers.get("Last-Modified")}
         if status in (304, 404, 410):

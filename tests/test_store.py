@@ -50,6 +50,7 @@ def test_store_survives_reopening(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("fields", "message"), [
     ({"id": ""}, "non-empty id"),
     ({"date": "25/04/2024"}, "date: .* is not an ISO 8601 date"),
+    ({"date": "9" * 5000}, "date: '9{80}' is not an ISO 8601 date"),  # quoted in part
     ({"url": "javascript:alert(1)"}, r"url: .* is not an http\(s\) URL"),
 ])
 def test_invalid_documents_are_refused_with_a_reason(fields: dict, message: str) -> None:

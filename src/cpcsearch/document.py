@@ -138,7 +138,8 @@ def parse_iso_date(value: Any) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
     if not isinstance(value, str):
-        raise DocumentError(f"{value!r} is not an ISO 8601 date (write it as 2024-04-25)")
+        raise DocumentError(f"{str(value)[:80]!r} is not an ISO 8601 date (write it as "
+                            "2024-04-25)")
     text = value.strip()
     try:
         return dt.date.fromisoformat(text[:10])
@@ -147,7 +148,7 @@ def parse_iso_date(value: Any) -> dt.date | None:
             return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).date()
         except ValueError:
             raise DocumentError(
-                f"{text!r} is not an ISO 8601 date (write it as 2024-04-25)") from None
+                f"{text[:80]!r} is not an ISO 8601 date (write it as 2024-04-25)") from None
 
 
 def content_hash(title: str, body: str) -> str:

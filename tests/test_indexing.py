@@ -165,6 +165,11 @@ def test_a_rebuild_that_would_empty_the_index_needs_allow_empty(tmp_path: Path) 
             reindex(empty, config.INDEX_DIR, full=True)
         assert open_index(config.INDEX_DIR).doc_count() == 3
         assert reindex(empty, config.INDEX_DIR, full=True, allow_empty=True).total == 0
+    engine = SearchEngine(config.INDEX_DIR)  # an emptied index answers, with nothing
+    found = engine.search(SearchRequest(q="gas pipeline"))
+    assert (found.total, found.hits) == (0, [])
+    assert engine.search(SearchRequest(q="*", sort="newest")).total == 0
+    assert engine.suggest("ga") == []
 
 
 def test_reindex_reports_each_phase_with_document_counts(tmp_path: Path) -> None:

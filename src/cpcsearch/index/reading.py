@@ -18,6 +18,7 @@ from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh.index import EmptyIndexError, Index
+from whoosh.reading import SegmentReader
 from whoosh.scoring import WeightingModel
 from whoosh.searching import Searcher
 
@@ -34,6 +35,14 @@ def current_path(index_dir: str | Path) -> Path:
     if not link.exists():
         raise IndexMissing(f"no index in {index_dir}: run `cpcsearch reindex --full`")
     return link.resolve()
+
+
+def segments(searcher: Searcher) -> list[tuple[str, str] | None]:
+    """Return the folder and id of each of the searcher's segments, in the order of its
+    leaves (None for the reader of an index without segments: an emptied one)."""
+    return [(str(sub.reader().storage().folder), sub.reader().segment().segment_id())
+            if isinstance(sub.reader(), SegmentReader) else None
+            for sub, _ in searcher.leaf_searchers()]
 
 
 def open_index(index_dir: str | Path) -> Index:

@@ -25,6 +25,7 @@ from whoosh.reading import IndexReader
 from whoosh.searching import Searcher, TimeLimit
 
 from cpcsearch.index import impacts
+from cpcsearch.index.reading import segments
 from cpcsearch.search import models, phrases
 from cpcsearch.search.ranking import BM25, INB2, DisMax
 
@@ -97,9 +98,8 @@ class Postings:
         self.size = searcher.reader().doc_count_all()
         self.leaves = list(searcher.leaf_searchers())
         # each segment's saved `content` postings, where a rebuild wrote them
-        self.saved = [impacts.load(sub.reader().storage().folder,
-                                   sub.reader().segment().segment_id())
-                      for sub, _ in self.leaves]
+        self.saved = [impacts.load(*segment) if segment else None
+                      for segment in segments(searcher)]
         live = np.zeros(self.size, dtype=bool)
         for sub, offset in self.leaves:
             live[np.fromiter(sub.reader().all_doc_ids(), dtype=np.int64) + offset] = True

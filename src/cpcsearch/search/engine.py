@@ -23,7 +23,7 @@ from cpcsearch.config import Config
 from cpcsearch.errors import Overloaded
 from cpcsearch.index import analysis, sentences, vocabulary
 from cpcsearch.index.analysis import text_analyzer
-from cpcsearch.index.reading import LiveIndex, Snapshot
+from cpcsearch.index.reading import LiveIndex, Snapshot, segments
 from cpcsearch.search import ranking
 from cpcsearch.search.arrays import Postings
 from cpcsearch.search.facets import count_facets, facet_table
@@ -56,9 +56,7 @@ def _learn_vocabulary(searcher: Searcher) -> None:
     """Hand snippets the words' terms a rebuild saved, if its analyzer is the one used here."""
     if searcher.schema[CONTENT].analyzer != text_analyzer():
         return
-    for sub, _ in searcher.leaf_searchers():
-        reader = sub.reader()
-        segment = (str(reader.storage().folder), reader.segment().segment_id())
+    for segment in filter(None, segments(searcher)):
         if segment not in _LEARNT_SEGMENTS:
             _LEARNT_SEGMENTS.add(segment)
             analysis.learn(vocabulary.load(*segment))

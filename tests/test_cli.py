@@ -6,12 +6,15 @@ import json
 import os
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
 from conftest import DEMO_DIR, expected_pages
 from cpcsearch.config import Config
+from cpcsearch.store import Store
+from cpcsearch.web import create_app
 
 COMMANDS = ("extract", "import", "crawl", "reextract", "reindex", "jobs", "search", "serve",
             "stats", "check", "backup")
@@ -103,6 +106,25 @@ def test_import_jsonl_keeps_ids_and_reports_bad_lines(tmp_path: Path) -> None:
     assert [(x["id"], [h["id"] for h in x["hits"]]) for x in lines] == [("q1", ["n-2"]),
                                                                          ("q2", ["n-3"])]
     assert all(isinstance(h["score"], float) for x in lines for h in x["hits"])
+
+
+def test_import_jsonl_keeps_text_that_no_store_or_feed_could_hold(tmp_path: Path) -> None:
+    docs = tmp_path / "docs.jsonl"
+    docs.write_text("\n".join([  # JSON escapes: a lone half of a UTF-16 pair, controls
+        '{"id": "s-1", "title": "Gas\\ud800 west", "body": "Pipes\\u001f and\\u000b ports.",'
+        ' "authors": ["A\\u0000B"]}',
+        json.dumps({"id": "s-2", "title": "Grain", "body": "Wheat crosses the Caspian."}),
+    ]), encoding="utf-8")
+    env = store_env(tmp_path)
+    assert "added 2, changed 0, unchanged 0, failed 0" in run("import", str(docs), env=env).stdout
+    with Store(tmp_path / "s.sqlite") as store:
+        kept = store.get("s-1")
+    assert (kept.title, kept.body, kept.authors) == ("Gas\ufffd west", "Pipes  and  ports.",
+                                                     ("A B",))
+    run("reindex", env=env)
+    atom = create_app(Config.load(env=env)).test_client().get("/search.atom?q=pipes")
+    assert atom.status_code == 200 and "Gas\ufffd west" in ET.fromstring(atom.data).findtext(
+        "{http://www.w3.org/2005/Atom}entry/{http://www.w3.org/2005/Atom}title")
 
 
 def test_reimporting_unchanged_documents_costs_the_index_nothing(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,10 @@ from cpcsearch.store import Store
 
 log = logging.getLogger(__name__)
 HTML_SUFFIXES = (".html", ".htm")
+# What no text holds: control characters (but tabs and line breaks), which XML feeds cannot
+# carry, and halves of UTF-16 pairs (JSON's "\ud800"), which UTF-8 cannot store.
+CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+SURROGATES = re.compile(r"[\ud800-\udfff]")
 BATCH = 1000
 
 
@@ -67,6 +72,7 @@ def _read_jsonl(path: Path, report: ImportReport) -> Iterator[tuple[Document, No
                 report.problem(f"{where}: skipped, a JSON {type(data).__name__} where an "
                                "object of document fields is expected")
                 continue
+            data = {key: _printable(value) for key, value in data.items()}
             problems = field_problems(data)
             # An unreadable date, or a link that is not http(s), costs that field, not the
             # document.
@@ -83,6 +89,16 @@ def _read_jsonl(path: Path, report: ImportReport) -> Iterator[tuple[Document, No
                 yield Document.from_dict(data), None
             except DocumentError as exc:
                 report.problem(f"{where}: skipped, {exc}")
+
+
+def _printable(value: object) -> object:
+    """Return a JSON value with its text's control characters spaced out and its lone
+    surrogates replaced (U+FFFD)."""
+    if isinstance(value, str):
+        return SURROGATES.sub("\ufffd", CONTROLS.sub(" ", value))
+    if isinstance(value, list):
+        return [_printable(item) for item in value]
+    return value
 
 
 def _read_html(path: Path, report: ImportReport) -> Iterator[tuple[Document, str]]:

@@ -31,12 +31,25 @@ def test_every_term_of_a_word_has_a_core_in_it(word: str) -> None:
         assert any(core in word.lower() for core in word_cores(term)), (word, term)
 
 
-@given(TEXTS, st.sets(st.sampled_from(TERMS), min_size=1, max_size=3))
+@given(st.lists(TEXTS, min_size=1, max_size=12).map(" ".join),
+       st.sets(st.sampled_from(TERMS), min_size=1, max_size=3), st.booleans())
 @settings(max_examples=1500)
-def test_words_found_by_their_cores_are_the_words_read_one_by_one(text: str,
-                                                                 terms: set[str]) -> None:
+def test_words_found_by_their_cores_are_the_words_read_one_by_one(text: str, terms: set[str],
+                                                                 window: bool) -> None:
     marks = Marks(frozenset(terms))
-    assert _words_with(text, marks.words, marks.cores) == _read_words(text, marks, window=False)
+    assert (_words_with(text, marks.words, marks.cores, window)
+            == _read_words(text, marks, window))
+
+
+def test_a_word_of_thousands_of_parts_is_read_once() -> None:
+    """Each place a core stands in one long word finds that word: it is looked at once (it was
+    walked back to its start from each place, which took a minute for this one)."""
+    text = f"A {'-'.join(['gas'] * 20_000)} and {'.'.join(['u'] * 20_000)}, then gas."
+    for terms in ({"gas"}, {"u.u"}):
+        marks = Marks(frozenset(terms))
+        for window in (False, True):
+            assert (_words_with(text, marks.words, marks.cores, window)
+                    == _read_words(text, marks, window))
 
 
 def test_a_text_with_letters_beyond_ascii_has_every_word_read() -> None:

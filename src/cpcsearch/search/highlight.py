@@ -10,7 +10,7 @@ search; otherwise a snippet costs a regular-expression pass over the text.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -78,41 +78,70 @@ def _token_start(text: str, at: int) -> int:
             return at
 
 
-def _words_with(text: str, terms: frozenset[str], cores: frozenset[str]) -> list[Match] | None:
+class _Cores:
+    """A text searched for the words that hold some cores (`_words_with`), each word read once."""
+
+    def __init__(self, text: str, terms: frozenset[str]) -> None:
+        self.text, self.terms = text, terms
+        lowered = text.lower()
+        self.searched = lowered.replace("-", "")  # the cores of joined terms have no hyphens
+        self.hyphens: list[int] = []  # where each hyphen is in the text
+        self.shifts: list[int] = []  # and where it was in `searched`
+        at = lowered.find("-") if len(self.searched) < len(lowered) else -1
+        while at >= 0:
+            self.shifts.append(at - len(self.hyphens))
+            self.hyphens.append(at)
+            at = lowered.find("-", at + 1)
+        self.words: dict[int, tuple[int, frozenset[str]]] = {}  # start -> end, terms
+
+    def starts(self, core: str, before: int) -> Iterator[int]:
+        """Yield where each word that holds `core` and starts before `before` starts."""
+        limit = before - bisect_left(self.hyphens, before)
+        at = self.searched.find(core, 0, limit)
+        while at >= 0:
+            start = _token_start(self.text, at + bisect_right(self.shifts, at))
+            if start not in self.words:
+                word = TOKEN.match(self.text, start)
+                self.words[start] = (word.end(), word_terms(word.group()) & self.terms)
+            yield start
+            end = self.words[start][0]  # the core again within this word finds it again
+            at = self.searched.find(core, max(at + 1, end - bisect_left(self.hyphens, end)),
+                                    limit)
+
+
+def _words_with(text: str, terms: frozenset[str], cores: frozenset[str],
+                window: bool = False) -> list[Match] | None:
     """Return the words of `text` with any of `terms` (and those terms), found by searching for
-    the terms' `cores`; None if the text has letters beyond ASCII."""
+    the terms' `cores` (with `window`, those within the window of `_matches`); None if the
+    text has letters beyond ASCII."""
     if not text.isascii() and NON_ASCII_WORD.search(text):
         return None
-    lowered = text.lower()
-    if len(lowered) != len(text):  # offsets must hold (none of the characters left lengthens)
+    if len(text.lower()) != len(text):  # offsets must hold (none of the characters lengthens)
         return None
-    searched = lowered.replace("-", "")  # the cores of joined terms have no hyphens
-    shifts: list[int] = []  # where each hyphen was, in `searched`
-    if len(searched) < len(lowered):
-        at = lowered.find("-")
-        while at >= 0:
-            shifts.append(at - len(shifts))
-            at = lowered.find("-", at + 1)
-    tokens: dict[int, tuple[int, frozenset[str]]] = {}  # start -> end, terms
+    search = _Cores(text, terms)
+    first = reach = len(text)
+    if window:  # the first match, then the window from half a snippet before it
+        for core in cores:
+            first = next((start for start in search.starts(core, first)
+                          if search.words[start][1]), first)
+        if first == len(text):
+            return []
+        reach = max(0, first - LEAD_CHARS) + WINDOW_CHARS
     for core in cores:
-        at = searched.find(core)
-        while at >= 0:
-            start = _token_start(text, at + bisect_right(shifts, at))
-            if start not in tokens:
-                token = TOKEN.match(text, start)
-                tokens[start] = (token.end(), word_terms(token.group()) & terms)
-            at = searched.find(core, at + 1)
-    return [(start, end, found) for start, (end, found) in sorted(tokens.items()) if found]
+        for _ in search.starts(core, reach):
+            pass
+    return [(start, end, found) for start, (end, found) in sorted(search.words.items())
+            if found and (end <= reach or start == first)]  # the first, however long
 
 
 def _matches(text: str, marks: Marks, window: bool = False) -> list[Match]:
     """Return every word of `text` to mark, with its span and its marked terms.
 
     With `window`, the words are read only as far as the window cut around the first match
-    reaches (a long paragraph is cut there); words found by their cores may reach further.
+    reaches (a long paragraph is cut there).
     """
     if not marks.phrases:
-        found = _words_with(text, marks.words, marks.cores)
+        found = _words_with(text, marks.words, marks.cores, window)
         if found is not None:
             return found
     return _read_words(text, marks, window)

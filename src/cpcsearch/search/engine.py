@@ -118,9 +118,8 @@ class SearchEngine:
             return NOTHING
         postings = self._postings(snapshot)
         weight = query_weight(positive_leaves(parsed.query)) if self.rank.feedback_docs else 0
-        doc_terms = snapshot.derived("doc terms", DocTerms)
         reweigh = partial(rerank, query_weight=weight, postings=postings, rank=self.rank,
-                          doc_terms=doc_terms) if weight else None
+                          doc_terms=snapshot.derived("doc terms", DocTerms)) if weight else None
         with self._costly_slot() if parsed.expensive else nullcontext():
             return retrieve(postings, planned, weights=self.rank.models(), feedback=reweigh)
 

@@ -81,9 +81,8 @@ def _token_start(text: str, at: int) -> int:
 class _Cores:
     """A text searched for the words that hold some cores (`_words_with`), each word read once."""
 
-    def __init__(self, text: str, terms: frozenset[str]) -> None:
+    def __init__(self, text: str, lowered: str, terms: frozenset[str]) -> None:
         self.text, self.terms = text, terms
-        lowered = text.lower()
         self.searched = lowered.replace("-", "")  # the cores of joined terms have no hyphens
         self.hyphens: list[int] = []  # where each hyphen is in the text
         self.shifts: list[int] = []  # and where it was in `searched`
@@ -116,9 +115,10 @@ def _words_with(text: str, terms: frozenset[str], cores: frozenset[str],
     text has letters beyond ASCII."""
     if not text.isascii() and NON_ASCII_WORD.search(text):
         return None
-    if len(text.lower()) != len(text):  # offsets must hold (none of the characters lengthens)
+    lowered = text.lower()
+    if len(lowered) != len(text):  # offsets must hold (none of the characters lengthens)
         return None
-    search = _Cores(text, terms)
+    search = _Cores(text, lowered, terms)
     first = reach = len(text)
     if window:  # the first match, then the window from half a snippet before it
         for core in cores:

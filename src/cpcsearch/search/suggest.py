@@ -70,9 +70,9 @@ def lexicon(searcher: Searcher, fieldname: str, letter: str) -> tuple[list[str],
     """Return a field's terms that begin with `letter`, sorted, and how many documents hold
     each (deleted ones too), read in one pass over each segment's term table (none, in an
     index built before the field was)."""
-    counts: dict[str, int] = {}
     if fieldname not in searcher.schema:
         return [], []
+    counts: dict[str, int] = {}
     for sub, _ in searcher.leaf_searchers():
         for term, info in sub.reader().iter_prefix(fieldname, letter):
             word = term.decode()

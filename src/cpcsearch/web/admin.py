@@ -11,7 +11,7 @@ from flask.typing import ResponseReturnValue
 
 from cpcsearch import jobs
 from cpcsearch.errors import JobRunning, QueryError, StoreError
-from cpcsearch.web.context import settings, store
+from cpcsearch.web.context import settings, store, whole_number
 from cpcsearch.web.errors import error_response
 from cpcsearch.web.jobs import start_reindex
 
@@ -83,8 +83,8 @@ def recent_jobs() -> ResponseReturnValue:
 @bp.get("/jobs/<job_id>")
 def job(job_id: str) -> ResponseReturnValue:
     """Return a job's phase, progress, ETA and result."""
-    number = int(job_id) if job_id.isascii() and job_id.isdigit() else None
-    found = jobs.get(store(), number) if number is not None and number <= MAX_JOB_ID else None
+    number = whole_number(job_id, MAX_JOB_ID)
+    found = jobs.get(store(), number) if number is not None else None
     if found is None:
         return error_response(404, f"no job has the id {job_id!r}")
     return found.to_dict()

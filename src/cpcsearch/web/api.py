@@ -11,7 +11,7 @@ from cpcsearch.errors import QueryError
 from cpcsearch.export import safe_url
 from cpcsearch.pipeline import collect_stats
 from cpcsearch.search.request import SearchRequest
-from cpcsearch.web.context import article, engine, settings
+from cpcsearch.web.context import article, engine, settings, whole_number
 from cpcsearch.web.openapi import spec
 
 bp = Blueprint("api", __name__)
@@ -73,10 +73,10 @@ def _limit(default: int) -> int:
     raw = request.args.get("limit", "")
     if not raw:
         return default
-    # ASCII digits, few: `int` fails on '²' (a digit to `isdigit`) and on 4,301 digits
-    if not (raw.isascii() and raw.isdigit() and len(raw) <= 2) or not 1 <= int(raw) <= 50:
+    number = whole_number(raw, 50)
+    if not number:
         raise QueryError(f"limit {raw!r} must be a whole number from 1 to 50")
-    return int(raw)
+    return number
 
 
 @bp.get("/api/stats")

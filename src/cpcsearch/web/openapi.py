@@ -130,7 +130,7 @@ SCHEMAS: dict[str, Any] = {
         "properties": {"query": {"type": "string"}, "suggestions": {"type": "array", "items": {
             "type": "object", "required": ["kind", "text"],
             "properties": {"kind": {"type": "string",
-                                                     "enum": ["title", "author", "topic", "term"]},
+                                    "enum": ["title", "author", "topic", "term"]},
                            "text": {"type": "string"}, "id": {"type": "string"}}}}},
     },
     "Stats": {

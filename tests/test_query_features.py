@@ -153,6 +153,17 @@ def test_snippet_shows_the_best_passage_sentence_aligned(tmp_path: Path) -> None
     assert "<mark>fertiliser</mark>" in hit.snippet and "<mark>ferries</mark>" in hit.snippet
     assert "<mark>Grain</mark>" in hit.title_html
 
+def test_a_snippet_window_seen_before_is_not_split_again(demo_engine: SearchEngine) -> None:
+    first = demo_engine.search(SearchRequest(q="gas pipeline"))
+    split = demo_engine._splitter(demo_engine.live.snapshot())
+    seen = split.cache_info()
+    again = demo_engine.search(SearchRequest(q="pipeline gas"))  # another query, the same hits
+    assert [h.id for h in again.hits] == [h.id for h in first.hits]
+    assert [h.snippet for h in again.hits] == [h.snippet for h in first.hits]
+    assert split.cache_info().misses == seen.misses
+    assert split.cache_info().hits >= seen.hits + len(first.hits) > seen.hits
+
+
 
 def test_punkt_on_stdlib_patterns_learns_and_splits_as_nltk_own(demo_docs: dict) -> None:
     """Punkt with its patterns matched by `re` (see `sentences.StdlibPatterns`) learns the same

@@ -177,7 +177,7 @@ def test_what_whoosh_matches_is_matched_once_for_both_models(index_dir: str) -> 
 
 
 def test_expansion_weighs_hits_by_rank_and_sums_to_one() -> None:
-    vectors = {1: (Counter({"gas": 2, "pipelin": 2}), 4), 2: (Counter({"oil": 1}), 1)}
+    vectors = {1: (["gas", "pipelin"], [2, 2], 4), 2: (["oil"], [1], 1)}
     words = expansion([1, 2], vectors.__getitem__, size=2)
     # gas and pipelin: 1/1.5 × 2/4 = 1/3 each; oil: 0.5/1.5 × 1 = 1/3, last in order
     assert sum(words.values()) == pytest.approx(1.0)
@@ -237,10 +237,11 @@ def test_the_vector_column_holds_each_documents_commonest_terms(index_dir: str) 
         words = Counter(t.text for t in analyzer(content_text(
             stored["title"], stored.get("section", ""), stored["authors"].split(","),
             stored["topics"].split(","), stored.get("summary", ""), stored["body"])))
-        counts, length = read_vector(column[docnum])
+        terms, counts, length = read_vector(column[docnum])
         assert length == sum(words.values())
-        assert counts == dict(words.most_common(VECTOR_TERMS))
-        assert doc_terms(docnum) == (counts, length)
+        assert dict(zip(terms, counts, strict=True)) == dict(words.most_common(VECTOR_TERMS))
+        assert counts == sorted(counts, reverse=True)  # the commonest first
+        assert doc_terms(docnum) == (terms, counts, length)
         assert doc_terms(docnum) is doc_terms(docnum)  # read once, then kept
 
 

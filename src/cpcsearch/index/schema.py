@@ -138,14 +138,14 @@ class _Numbers(dict[str, int]):
 _COUNTS = _Numbers({str(n): n for n in range(256)})
 
 
-def read_vector(value: bytes) -> tuple[dict[str, int], int]:
-    """Return the terms and counts of a `vector` column value, and the document's length."""
+def read_vector(value: bytes) -> tuple[list[str], list[int], int]:
+    """Return the terms of a `vector` column value, their counts (as lists: a dict of them cost
+    as much again to make), and the document's length."""
     if not value:
-        return {}, 0
+        return [], [], 0
     # one split for both separators: [length, term, count, term, count, ...]
     parts = value.decode().replace(FACET_SEPARATOR, GROUP_SEPARATOR).split(GROUP_SEPARATOR)
-    return (dict(zip(parts[1::2], map(_COUNTS.__getitem__, parts[2::2]), strict=True)),
-            int(parts[0]))
+    return parts[1::2], list(map(_COUNTS.__getitem__, parts[2::2])), int(parts[0])
 
 
 def content_text(title: str, section: str, authors: list[str], topics: list[str], summary: str,

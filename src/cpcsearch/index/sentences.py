@@ -106,7 +106,8 @@ def load(folder: Path) -> PunktSentenceTokenizer:
     return Splitter(getattr(saved, "_params", saved))  # older indexes saved the tokenizer
 
 
-def sentence_spans(text: str, tokenizer: PunktSentenceTokenizer) -> list[tuple[int, int]]:
+def sentence_spans(text: str,
+                   tokenizer: PunktSentenceTokenizer) -> tuple[tuple[int, int], ...]:
     """Return the (start, end) of each sentence of one paragraph, spaces around it left out."""
     spans = []
     for start, end in tokenizer.span_tokenize(text):
@@ -115,7 +116,7 @@ def sentence_spans(text: str, tokenizer: PunktSentenceTokenizer) -> list[tuple[i
         size = len(piece.strip())
         if size:
             spans.append((start + lead, start + lead + size))
-    return spans
+    return tuple(spans)  # kept and shared by callers (`engine.py`)
 
 
 def train_store(store: Store, folder: Path) -> None:

@@ -45,6 +45,9 @@ EXPENSIVE_WAIT = 3.0
 CACHED_RESULTS = 512  # answers kept per commit, for requests asked again
 # Documents whose stored fields a commit keeps read: hits recur across queries.
 CACHED_DOCUMENTS = 512
+# Sentence spans of snippet windows a commit keeps: a hit recurs across queries, and a short
+# paragraph (or one matched near its start) is the same window whatever the query.
+CACHED_SPANS = 4096
 
 
 # Segments whose saved words this process has learnt (for snippets and stems): a new commit
@@ -174,8 +177,8 @@ class SearchEngine:
 
     @staticmethod
     def _splitter(snapshot: Snapshot) -> object:
-        return snapshot.derived("splitter", lambda _: partial(
-            sentences.sentence_spans, tokenizer=sentences.load(snapshot.folder)))
+        return snapshot.derived("splitter", lambda _: lru_cache(CACHED_SPANS)(partial(
+            sentences.sentence_spans, tokenizer=sentences.load(snapshot.folder))))
 
     def suggest(self, text: str, limit: int = 8) -> list[dict[str, str]]:
         """Return completions for a query being typed."""

@@ -23,6 +23,7 @@ from cpcsearch.search.ranking import CONTENT, Ranking
 # Documents whose terms a commit keeps read (a few kB each): the first hits of one query are
 # often those of another (70% of them at 1,000 documents, 27% at 5,000).
 CACHED_VECTORS = 2048
+Vector = tuple[list[str], list[int], int]  # a document's commonest terms, their counts, its length
 
 
 class DocTerms:
@@ -37,16 +38,16 @@ class DocTerms:
                        and reader.has_column("vector") else None)
         self._read = lru_cache(maxsize=CACHED_VECTORS)(self._read_vector)
 
-    def __call__(self, docnum: int) -> tuple[dict[str, int], int]:
-        """Return a document's term counts and its length in terms (nothing, before vectors)."""
+    def __call__(self, docnum: int) -> Vector:
+        """Return a document's terms, their counts and its length in terms (nothing, before
+        vectors)."""
         return self._read(docnum)
 
-    def _read_vector(self, docnum: int) -> tuple[dict[str, int], int]:
-        return read_vector(self.values[docnum]) if self.values is not None else ({}, 0)
+    def _read_vector(self, docnum: int) -> Vector:
+        return read_vector(self.values[docnum]) if self.values is not None else ([], [], 0)
 
 
-def expansion(ranked: list[int], doc_terms: Callable[[int], tuple[dict[str, int], int]],
-              size: int) -> dict[str, float]:
+def expansion(ranked: list[int], doc_terms: Callable[[int], Vector], size: int) -> dict[str, float]:
     """Return the `size` likeliest words of the top hits, as weights summing to 1.
 
     A hit at rank r (from 1) weighs 1/r; a word's weight is the weighted mean of its share of
@@ -57,9 +58,9 @@ def expansion(ranked: list[int], doc_terms: Callable[[int], tuple[dict[str, int]
     model: dict[str, float] = {}
     get = model.get  # a plain dict: a Counter's missing keys cost a Python call each
     for docnum, weight in zip(ranked, weights, strict=True):
-        counts, length = doc_terms(docnum)
+        words, counts, length = doc_terms(docnum)
         share = weight / total / (length or 1)
-        for word, count in counts.items():
+        for word, count in zip(words, counts, strict=True):
             model[word] = get(word, 0.0) + share * count
     best = heapq.nlargest(size, model.items(), key=itemgetter(1))
     norm = sum(value for _, value in best) or 1.0
@@ -67,7 +68,7 @@ def expansion(ranked: list[int], doc_terms: Callable[[int], tuple[dict[str, int]
 
 
 def rerank(runs: dict[str, Scored], query_weight: float, postings: Postings,
-           doc_terms: Callable[[int], tuple[dict[str, int], int]], rank: Ranking) -> Scored:
+           doc_terms: Callable[[int], Vector], rank: Ranking) -> Scored:
     """Return the matches scored by the reader's words and the expansion of the first hits.
 
     `runs` holds the matches as each model scores them; `query_weight` is the total weight of

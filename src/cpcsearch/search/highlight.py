@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -270,7 +270,7 @@ def _window(paragraph: str, found: list[Match]) -> tuple[Span, bool, bool]:
     return (start, end), start > 0, end < len(paragraph)
 
 
-def snippet(text: str, marks: Marks, sentences: Callable[[str], list[Span]]) -> Markup:
+def snippet(text: str, marks: Marks, sentences: Callable[[str], Sequence[Span]]) -> Markup:
     """Return the best passage of a text (paragraphs apart by blank lines) as marked HTML.
 
     `sentences` returns the sentence spans of a text.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -106,7 +106,7 @@ def _split(value: str | None) -> list[str]:
 
 
 def make_hit(stored: dict[str, Any], score: float, marks: Marks,
-             splitter: Callable[[str], list[tuple[int, int]]] | None) -> Hit:
+             splitter: Callable[[str], Sequence[tuple[int, int]]] | None) -> Hit:
     """Return one hit from a document's stored fields; with a sentence splitter (text → spans),
     a snippet of its best passage."""
     text = stored.get("body") or stored.get("summary", "")

@@ -68,19 +68,21 @@ def test_a_kept_parser_parses_as_a_new_one(text: str) -> None:
 
 
 def _tags(node) -> list:  # type: ignore[no-untyped-def]
-    """A syntax tree's nodes as comparable values: kind, text, where each stands."""
-    return [type(node).__name__, getattr(node, "text", None), node.startchar, node.endchar,
+    """A syntax tree's nodes as comparable values: kind, text, field, boost, where each stands."""
+    return [type(node).__name__, getattr(node, "text", None), getattr(node, "fieldname", None),
+            node.boost, node.startchar, node.endchar,
             [_tags(child) for child in getattr(node, "nodes", [])]]
 
 
 @CHECKS
 @given(words=st.lists(st.one_of(st.from_regex(r"\w{1,6}", fullmatch=True),
-                                st.sampled_from(["AND", "OR", "NOT", "REQUIRE", "gas"])),
+                                st.sampled_from(["AND", "OR", "NOT", "REQUIRE", "gas", "united",
+                                                 "nations", "states", "eu", "the"])),
                       min_size=1, max_size=6))
-def test_plain_words_are_tagged_as_every_tagger_would(words: list[str]) -> None:
+def test_plain_words_are_read_as_every_tagger_and_filter_would(words: list[str]) -> None:
     parser = make_parser(SCHEMA, DEFAULT.fields)
     text = " ".join(words)
-    assert _tags(parser.tag(text)) == _tags(QueryParser.tag(parser, text))
+    assert _tags(parser.process(text)) == _tags(QueryParser.process(parser, text))
 
 
 @CHECKS

@@ -26,6 +26,7 @@ from whoosh.qparser.plugins import (
     OperatorsPlugin,
     PhrasePlugin,
     PlusMinusPlugin,
+    WhitespacePlugin,
 )
 
 from cpcsearch.index.analysis import STOP_WORDS
@@ -59,6 +60,8 @@ MAX_DEPTH = 8
 # Words apart by single spaces, none of them in capitals (an operator): only the whitespace
 # tagger matches in such a text.
 PLAIN_WORDS = re.compile(r"\w+(?: \w+)*")
+WORD_FILTERS = (SynonymsPlugin.expand, MultifieldPlugin.do_multifield,
+                WhitespacePlugin.remove_whitespace)
 
 
 @dataclass(frozen=True)
@@ -170,15 +173,24 @@ class _Parser(QueryParser):
     def _filters(self) -> list[Any]:
         return super().filters()
 
+    @cached_property
+    def _word_filters(self) -> list[Any]:
+        """The filters that act on a tree of plain words: the others look for nodes it has
+        none of (operators, brackets, fields, boosts, patterns, + and -)."""
+        return [f for f in self._filters if f.__func__ in WORD_FILTERS]
+
     def taggers(self) -> list[Any]:
         return self._taggers
 
-    def tag(self, text: str, pos: int = 0, debug: bool = False) -> syntax.GroupNode:
-        """Tag a text as Whoosh does, a text of plain words without trying every tagger at
-        every character."""
+    def filters(self) -> list[Any]:
+        return self._filters
+
+    def process(self, text: str, pos: int = 0, debug: bool = False) -> syntax.GroupNode:
+        """Tag and filter a text as Whoosh does; a text of plain words without trying every
+        tagger at every character, and through the filters that act on words only."""
         words = text.split(" ")
         if pos or debug or not PLAIN_WORDS.fullmatch(text) or any(map(str.isupper, words)):
-            return super().tag(text, pos, debug)
+            return super().process(text, pos, debug)
         nodes: list[syntax.SyntaxNode] = []
         start = 0
         for word in words:
@@ -186,10 +198,10 @@ class _Parser(QueryParser):
                 nodes.append(syntax.Whitespace().set_range(start - 1, start))
             nodes.append(syntax.WordNode(word).set_range(start, start + len(word)))
             start += len(word) + 1
-        return self.group(nodes)
-
-    def filters(self) -> list[Any]:
-        return self._filters
+        group = self.group(nodes)
+        for word_filter in self._word_filters:
+            group = word_filter(self, group)
+        return group
 
 
 # Parsers made for a schema (a commit's), kept for its next queries: a parser keeps no state

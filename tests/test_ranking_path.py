@@ -17,6 +17,7 @@ from conftest import FIXTURES_DIR, build_index, make_config
 from cpcsearch.document import Document
 from cpcsearch.index import parallel
 from cpcsearch.index import schema as schema_module
+from cpcsearch.index.lexicon import lexicon
 from cpcsearch.index.schema import (
     VECTOR_TERMS,
     build_schema,
@@ -291,6 +292,30 @@ def test_a_segment_with_deleted_documents_scores_as_whoosh_does(tmp_path: Path) 
         found, expected = arrays_and_whoosh(postings, text)
         assert len(expected) >= 2 and found.ids.tolist() == sorted(expected)
         assert found.scores.tolist() == pytest.approx([expected[d] for d in found.ids.tolist()])
+
+
+def test_a_letters_lexicon_read_at_once_is_whooshs_own(tmp_path: Path) -> None:
+    config = build_index(make_config(tmp_path), FIXTURES_DIR / "query_corpus.jsonl")
+    with Store(config.STORE) as store:  # a second segment, and a deleted copy in the first
+        changed = next(iter(store.changes_since(0))).document
+        store.upsert(changed.replace(title=f"Ölçü and Über: {changed.title}"))
+        store.upsert(Document(id="late", title="Caspian gas zzzq", body="Gas and oil news."))
+    run_reindex(config)
+    snapshot = SearchEngine(config.INDEX_DIR).live.snapshot()
+    searcher = snapshot.searcher
+    assert len(searcher.leaf_searchers()) == 2
+    for fieldname in ("words", "title_words", "content", "authors", "no_such_field"):
+        for letter in ("a", "c", "g", "z", "ö", "ü", "0", "\U0001f600"):
+            counts: Counter[str] = Counter()
+            if fieldname in searcher.schema:
+                for sub, _ in searcher.leaf_searchers():
+                    for term, info in sub.reader().iter_prefix(fieldname, letter):
+                        counts[term.decode()] += info.doc_frequency()
+            assert lexicon(searcher, fieldname, letter) == (
+                sorted(counts), [counts[term] for term in sorted(counts)])
+    words, counts = lexicon(searcher, "title_words", "c")
+    assert "caspian" in words and words == sorted(words) and all(counts)
+    assert lexicon(searcher, "title_words", "ö")[0] and lexicon(searcher, "words", "z")[0]
 
 
 def test_spelling_counts_the_live_documents_a_word_matches_in_its_field(tmp_path: Path) -> None:

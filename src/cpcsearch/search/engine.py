@@ -23,6 +23,7 @@ from cpcsearch.config import Config
 from cpcsearch.errors import Overloaded
 from cpcsearch.index import analysis, sentences, vocabulary
 from cpcsearch.index.analysis import text_analyzer
+from cpcsearch.index.lexicon import lexicon
 from cpcsearch.index.reading import LiveIndex, Snapshot, segments
 from cpcsearch.search import ranking
 from cpcsearch.search.arrays import Postings
@@ -36,7 +37,7 @@ from cpcsearch.search.related import related
 from cpcsearch.search.request import SearchRequest
 from cpcsearch.search.retrieve import NOTHING, Retrieved, retrieve
 from cpcsearch.search.spelling import DocumentCounts, suggest_spelling, words_from
-from cpcsearch.search.suggest import lexicon, names, suggest
+from cpcsearch.search.suggest import names, suggest
 
 # At most this many searches with wildcard, prefix or fuzzy terms run at once in a process, so
 # that cheap searches keep flowing; another waits this long for a turn, then is refused.
@@ -148,11 +149,10 @@ class SearchEngine:
         finally:
             self._expensive.release()
 
-    @staticmethod
-    def _words(snapshot: Snapshot, fieldname: str | None, letter: str) -> list[str]:
+    def _words(self, snapshot: Snapshot, fieldname: str | None, letter: str) -> list[str]:
         """Return a lexicon's words by first letter, read once per commit (for spelling)."""
-        return snapshot.derived(f"words {fieldname} {letter}",
-                                lambda searcher: words_from(searcher, fieldname, letter))
+        return snapshot.derived(f"words {fieldname} {letter}", lambda searcher: words_from(
+            searcher, partial(self._lexicon, snapshot), fieldname, letter))
 
     def _present(self, snapshot: Snapshot, request: SearchRequest, parsed: ParsedQuery,
                  found: Retrieved, suggestion: str | None, corrected: bool,

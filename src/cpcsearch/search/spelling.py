@@ -16,6 +16,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 from whoosh.searching import Searcher
 
+from cpcsearch.index.lexicon import Lexicon
 from cpcsearch.search import ranking
 from cpcsearch.search.arrays import Postings
 from cpcsearch.search.parse import WORD, ParsedQuery, TypedWord
@@ -59,16 +60,17 @@ class DocumentCounts:
 Vocabulary = Callable[[str | None, str], list[str]]
 
 
-def words_from(searcher: Searcher, fieldname: str | None, letter: str) -> list[str]:
-    """Return the words of a field's lexicon that start with `letter`, lowercase and sorted."""
+def words_from(searcher: Searcher, lexicons: Lexicon, fieldname: str | None,
+               letter: str) -> list[str]:
+    """Return the words of a field's lexicon that start with `letter`, lowercase and sorted
+    (`lexicons`: the commit's terms by field and letter)."""
     lexicon = LEXICONS.get(fieldname)
     if lexicon is None or lexicon not in searcher.schema:
         return []
-    reader = searcher.reader()
     # A name's every word counts ("okafor" in "Samuel Okafor"); text lexicons hold words.
-    terms = (reader.lexicon(lexicon) if lexicon in NAMES
-             else reader.expand_prefix(lexicon, letter))
-    return sorted({w for term in terms for w in WORD.findall(term.decode().lower())
+    terms = (map(bytes.decode, searcher.reader().lexicon(lexicon)) if lexicon in NAMES
+             else lexicons(lexicon, letter)[0])
+    return sorted({w for term in terms for w in WORD.findall(term.lower())
                    if w.startswith(letter)})
 
 

@@ -7,12 +7,12 @@ import heapq
 import itertools
 import re
 from bisect import bisect_left
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 from whoosh.searching import Searcher
 
+from cpcsearch.index.lexicon import Lexicon
 from cpcsearch.search.arrays import Postings, intersection, union
 from cpcsearch.search.facets import FACET_NAMES, FacetTable, folded
 
@@ -64,24 +64,6 @@ def _names_typed(typed: list[str], known: list[Name], limit: int) -> list[dict[s
     return [{"kind": name.field, "text": f'{name.field}:"{name.value}"'}
             for name in itertools.islice((n for n in known if _begins(n.words, typed)),
                                          max(0, limit))]
-
-
-def lexicon(searcher: Searcher, fieldname: str, letter: str) -> tuple[list[str], list[int]]:
-    """Return a field's terms that begin with `letter`, sorted, and how many documents hold
-    each (deleted ones too), read in one pass over each segment's term table (none, in an
-    index built before the field was)."""
-    if fieldname not in searcher.schema:
-        return [], []
-    counts: dict[str, int] = {}
-    for sub, _ in searcher.leaf_searchers():
-        for term, info in sub.reader().iter_prefix(fieldname, letter):
-            word = term.decode()
-            counts[word] = counts.get(word, 0) + info.doc_frequency()
-    words = sorted(counts)
-    return words, [counts[word] for word in words]
-
-
-Lexicon = Callable[[str, str], tuple[list[str], list[int]]]  # `lexicon` of a field and letter
 
 
 def _begun(lexicons: Lexicon, fieldname: str, begun: str) -> list[tuple[int, str]]:

@@ -1,4 +1,4 @@
-"""Snippets find a query's words by their cores as reading every word would."""
+"""Snippets find a query's words and phrases by their cores as reading every word would."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cpcsearch.index.analysis import word_cores, word_terms
-from cpcsearch.search.highlight import Marks, _read_words, _words_with, mark_terms
+from cpcsearch.search.highlight import Marks, _phrase_words, _read_words, _words_with, mark_terms
 
 ASCII_WORDS = st.from_regex(r"[A-Za-z][a-z]{0,13}(?:['\u2019][a-z]{1,3})?", fullmatch=True)
 # Pieces of text that try the rules: forms of one stem, Snowball's special words, possessives
@@ -39,6 +39,26 @@ def test_words_found_by_their_cores_are_the_words_read_one_by_one(text: str, ter
     marks = Marks(frozenset(terms))
     assert (_words_with(text, marks.words, marks.cores, window)
             == _read_words(text, marks, window))
+
+
+@given(st.lists(TEXTS, min_size=1, max_size=12).map(" ".join),
+       st.sets(st.sampled_from(TERMS), max_size=2),
+       st.lists(st.lists(st.sampled_from(TERMS), min_size=2, max_size=3).map(tuple), min_size=1,
+                max_size=2).map(tuple))
+@settings(max_examples=1500)
+def test_phrases_found_by_their_words_cores_are_the_phrases_read_word_by_word(
+        text: str, terms: set[str], phrases: tuple[tuple[str, ...], ...]) -> None:
+    """A phrase's words stand next to each other when only stop words, spaces and punctuation
+    are between them."""
+    marks = Marks(frozenset(terms), phrases)
+    assert _phrase_words(text, marks) == _read_words(text, marks, window=False)
+
+
+def test_a_phrase_is_marked_across_stop_words_and_not_across_other_words() -> None:
+    marks = Marks(frozenset(), (("oil", "price"),))
+    text = "Oil prices, oil of the prices; oil and gas prices. OIL-PRICE."
+    assert [text[a:b] for a, b, _ in _phrase_words(text, marks)] == [
+        "Oil", "prices", "oil", "prices", "OIL-PRICE"]
 
 
 def test_a_word_of_thousands_of_parts_is_read_once() -> None:

@@ -140,11 +140,30 @@ def _matches(text: str, marks: Marks, window: bool = False) -> list[Match]:
     With `window`, the words are read only as far as the window cut around the first match
     reaches (a long paragraph is cut there).
     """
-    if not marks.phrases:
-        found = _words_with(text, marks.words, marks.cores, window)
-        if found is not None:
-            return found
-    return _read_words(text, marks, window)
+    found = (_phrase_words(text, marks) if marks.phrases
+             else _words_with(text, marks.words, marks.cores, window))
+    return _read_words(text, marks, window) if found is None else found
+
+
+def _phrase_words(text: str, marks: Marks) -> list[Match] | None:
+    """`_matches` of a query with phrases, looking only at the words with a marked term (found by
+    their cores) and at what stands between them; None if the text has letters beyond ASCII."""
+    held = _words_with(text, marks.terms, marks.cores)
+    if held is None:
+        return None
+    words: list[Match] = []
+    for start, end, terms in held:
+        if words and _holds_word(text, words[-1][1], start):  # a word between: no phrase
+            words.append((start, start, frozenset()))  # goes on across it
+        words.append((start, end, terms))
+    found = [(start, end, terms & marks.words) for start, end, terms in held
+             if not terms.isdisjoint(marks.words)]
+    return _with_phrases(words, found, marks.phrases)
+
+
+def _holds_word(text: str, start: int, end: int) -> bool:
+    """Tell whether `text[start:end]` holds a word that is not a stop word."""
+    return any(word_terms(match.group()) for match in TOKEN.finditer(text, start, end))
 
 
 def _read_words(text: str, marks: Marks, window: bool) -> list[Match]:
@@ -165,8 +184,13 @@ def _read_words(text: str, marks: Marks, window: bool) -> list[Match]:
             if window and not found:
                 reach = max(0, match.start() - LEAD_CHARS) + WINDOW_CHARS
             found.append((match.start(), match.end(), word & wanted))
-    if not phrases:
-        return found
+    return _with_phrases(words, found, phrases) if phrases else found
+
+
+def _with_phrases(words: list[Match], found: list[Match],
+                  phrases: tuple[tuple[str, ...], ...]) -> list[Match]:
+    """Return the words `found` and those of each run of `words` that spells a phrase, with
+    their marked terms."""
     marked = {at: terms for at, _, terms in found}
     for phrase in phrases:
         for run in _runs(words, phrase):

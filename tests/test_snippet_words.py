@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cpcsearch.index.analysis import word_cores, word_terms
-from cpcsearch.search.highlight import Marks, _phrase_words, _read_words, _words_with, mark_terms
+from cpcsearch.search.highlight import (
+    LEAD_CHARS,
+    WINDOW_CHARS,
+    Marks,
+    _matches,
+    _phrase_matches,
+    _read,
+    _read_words,
+    _searchable,
+    _words_with,
+    mark_terms,
+)
 
 ASCII_WORDS = st.from_regex(r"[A-Za-z][a-z]{0,13}(?:['\u2019][a-z]{1,3})?", fullmatch=True)
 # Pieces of text that try the rules: forms of one stem, Snowball's special words, possessives
@@ -41,23 +54,51 @@ def test_words_found_by_their_cores_are_the_words_read_one_by_one(text: str, ter
             == _read_words(text, marks, window))
 
 
+PHRASES = st.lists(st.lists(st.sampled_from(TERMS), min_size=2, max_size=3).map(tuple),
+                   min_size=1, max_size=2).map(tuple)
+
+
 @given(st.lists(TEXTS, min_size=1, max_size=12).map(" ".join),
-       st.sets(st.sampled_from(TERMS), max_size=2),
-       st.lists(st.lists(st.sampled_from(TERMS), min_size=2, max_size=3).map(tuple), min_size=1,
-                max_size=2).map(tuple))
+       st.sets(st.sampled_from(TERMS), max_size=2), PHRASES)
 @settings(max_examples=1500)
 def test_phrases_found_by_their_words_cores_are_the_phrases_read_word_by_word(
         text: str, terms: set[str], phrases: tuple[tuple[str, ...], ...]) -> None:
     """A phrase's words stand next to each other when only stop words, spaces and punctuation
     are between them."""
     marks = Marks(frozenset(terms), phrases)
-    assert _phrase_words(text, marks) == _read_words(text, marks, window=False)
+    search = _searchable(text, marks.terms)
+    assert search is not None
+    assert (_phrase_matches(text, marks, partial(search.held, marks.cores), window=False)
+            == _phrase_matches(text, marks, partial(_read, text), window=False))
+
+
+@given(st.lists(TEXTS, min_size=8, max_size=30).map(" ".join), st.booleans(),
+       st.sets(st.sampled_from(TERMS), max_size=2), PHRASES)
+@settings(max_examples=800)
+def test_a_long_text_is_read_for_phrases_as_far_as_its_snippet_window(
+        text: str, beyond_ascii: bool, terms: set[str],
+        phrases: tuple[tuple[str, ...], ...]) -> None:
+    """What the window around the first match holds is what reading the whole text finds."""
+    text = f"Türkiye {text}" if beyond_ascii else text  # read word by word
+    marks = Marks(frozenset(terms), phrases)
+    whole, cut = _matches(text, marks), _matches(text, marks, window=True)
+    if not whole:
+        assert cut == []
+        return
+    reach = max(0, whole[0][0] - LEAD_CHARS) + WINDOW_CHARS
+    assert [m for m in cut if m[0] < reach] == [m for m in whole if m[0] < reach]
+
+
+def test_a_stretch_of_text_read_leaves_out_a_word_that_may_go_on_past_it() -> None:
+    text = "Gaz boru hattı pipelines"
+    assert [text[a:b] for a, b, _ in _read(text, 17)] == ["Gaz", "boru", "hattı"]  # "pip..."
+    assert [text[a:b] for a, b, _ in _read(text, len(text))][-1] == "pipelines"
 
 
 def test_a_phrase_is_marked_across_stop_words_and_not_across_other_words() -> None:
     marks = Marks(frozenset(), (("oil", "price"),))
     text = "Oil prices, oil of the prices; oil and gas prices. OIL-PRICE."
-    assert [text[a:b] for a, b, _ in _phrase_words(text, marks)] == [
+    assert [text[a:b] for a, b, _ in _matches(text, marks)] == [
         "Oil", "prices", "oil", "prices", "OIL-PRICE"]
 
 

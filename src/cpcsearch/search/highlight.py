@@ -13,7 +13,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
 
 from markupsafe import Markup, escape
 
@@ -107,18 +107,46 @@ class _Cores:
             at = self.searched.find(core, max(at + 1, end - bisect_left(self.hyphens, end)),
                                     limit)
 
+    def held(self, cores: frozenset[str], before: int) -> list[Match]:
+        """Return the words with any of the terms that start before `before`, in order; where
+        a word that is not a stop word stands between two of them, a word with no terms stands
+        for it (a phrase does not go on across it)."""
+        for core in cores:
+            for _ in self.starts(core, before):
+                pass
+        words: list[Match] = []
+        for start, (end, terms) in sorted(self.words.items()):
+            if terms:
+                if words and _holds_word(self.text, words[-1][1], start):
+                    words.append((start, start, frozenset()))
+                words.append((start, end, terms))
+        return words
+
+
+def _holds_word(text: str, start: int, end: int) -> bool:
+    """Tell whether `text[start:end]` holds a word that is not a stop word."""
+    return any(word_terms(match.group()) for match in TOKEN.finditer(text, start, end))
+
+
+def _searchable(text: str, terms: frozenset[str]) -> _Cores | None:
+    """Return a text to search for the words with `terms` by their cores; None if it has
+    letters beyond ASCII."""
+    if not text.isascii() and NON_ASCII_WORD.search(text):
+        return None
+    lowered = text.lower()
+    if len(lowered) != len(text):  # offsets must hold (none of the characters lengthens)
+        return None
+    return _Cores(text, lowered, terms)
+
 
 def _words_with(text: str, terms: frozenset[str], cores: frozenset[str],
                 window: bool = False) -> list[Match] | None:
     """Return the words of `text` with any of `terms` (and those terms), found by searching for
     the terms' `cores` (with `window`, those within the window of `_matches`); None if the
     text has letters beyond ASCII."""
-    if not text.isascii() and NON_ASCII_WORD.search(text):
+    search = _searchable(text, terms)
+    if search is None:
         return None
-    lowered = text.lower()
-    if len(lowered) != len(text):  # offsets must hold (none of the characters lengthens)
-        return None
-    search = _Cores(text, lowered, terms)
     first = reach = len(text)
     if window:  # the first match, then the window from half a snippet before it
         for core in cores:
@@ -140,51 +168,66 @@ def _matches(text: str, marks: Marks, window: bool = False) -> list[Match]:
     With `window`, the words are read only as far as the window cut around the first match
     reaches (a long paragraph is cut there).
     """
-    found = (_phrase_words(text, marks) if marks.phrases
-             else _words_with(text, marks.words, marks.cores, window))
+    if marks.phrases:
+        search = _searchable(text, marks.terms)
+        words = partial(search.held, marks.cores) if search else partial(_read, text)
+        return _phrase_matches(text, marks, words, window)
+    found = _words_with(text, marks.words, marks.cores, window)
     return _read_words(text, marks, window) if found is None else found
 
 
-def _phrase_words(text: str, marks: Marks) -> list[Match] | None:
-    """`_matches` of a query with phrases, looking only at the words with a marked term (found by
-    their cores) and at what stands between them; None if the text has letters beyond ASCII."""
-    held = _words_with(text, marks.terms, marks.cores)
-    if held is None:
-        return None
-    words: list[Match] = []
-    for start, end, terms in held:
-        if words and _holds_word(text, words[-1][1], start):  # a word between: no phrase
-            words.append((start, start, frozenset()))  # goes on across it
-        words.append((start, end, terms))
-    found = [(start, end, terms & marks.words) for start, end, terms in held
-             if not terms.isdisjoint(marks.words)]
-    return _with_phrases(words, found, marks.phrases)
+def _phrase_matches(text: str, marks: Marks, words: Callable[[int], list[Match]],
+                    window: bool) -> list[Match]:
+    """`_matches` of a query with phrases: the words with a marked word's terms, and those of
+    each run of `words` (the words that start before a place) that spells a phrase.
+
+    With `window`, the text is read in stretches from its start, each twice the last, until
+    the first match is found and, past the window from half a snippet before it, as many words
+    as a phrase has (a phrase that began in the window ends by then).
+    """
+    longest = max(map(len, marks.phrases))
+    before = min(WINDOW_CHARS, len(text)) if window else len(text)
+    while True:
+        read = words(before)
+        found = [(start, end, terms & marks.words) for start, end, terms in read
+                 if not terms.isdisjoint(marks.words)]
+        matched = _with_phrases(read, found, marks.phrases)
+        if before >= len(text):
+            return matched
+        if matched:
+            reach = max(0, matched[0][0] - LEAD_CHARS) + WINDOW_CHARS
+            if sum(1 for start, _, terms in read if terms and start >= reach) >= longest:
+                return matched
+        before = min(2 * before, len(text))
 
 
-def _holds_word(text: str, start: int, end: int) -> bool:
-    """Tell whether `text[start:end]` holds a word that is not a stop word."""
-    return any(word_terms(match.group()) for match in TOKEN.finditer(text, start, end))
+def _read(text: str, before: int) -> list[Match]:
+    """Return the words of `text` that start before `before` (not a stop word), read one by
+    one, with their terms; a word that may go on past `before` is left out."""
+    words = []
+    for match in TOKEN.finditer(text, 0, before):
+        if match.end() == before < len(text):
+            break
+        terms = word_terms(match.group())
+        if terms:
+            words.append((match.start(), match.end(), terms))
+    return words
 
 
 def _read_words(text: str, marks: Marks, window: bool) -> list[Match]:
-    """`_matches` by reading every word of the text."""
-    found = []
-    words = []  # every word with terms, where phrases are looked for
-    wanted, phrases, terms_of = marks.words, marks.phrases, word_terms  # looked up once
+    """`_matches` of a query without phrases, reading every word of the text."""
+    found: list[Match] = []
+    wanted = marks.words
     reach = len(text)
     for match in TOKEN.finditer(text):
         if match.end() > reach:
             break
-        word = terms_of(match.group())
-        if not word:  # a stop word
-            continue
-        if phrases:
-            words.append((match.start(), match.end(), word))
-        if not word.isdisjoint(wanted):
+        word = word_terms(match.group())
+        if not word.isdisjoint(wanted):  # a stop word has no terms
             if window and not found:
                 reach = max(0, match.start() - LEAD_CHARS) + WINDOW_CHARS
             found.append((match.start(), match.end(), word & wanted))
-    return _with_phrases(words, found, phrases) if phrases else found
+    return found
 
 
 def _with_phrases(words: list[Match], found: list[Match],
@@ -302,8 +345,7 @@ def snippet(text: str, marks: Marks, sentences: Callable[[str], Sequence[Span]])
     paragraphs = [p for p in text.split("\n\n") if p.strip()] or [""]
     best = _best_paragraph(paragraphs, marks)
     paragraph = paragraphs[best]
-    # a phrase's words count only where it stands, so every word of the paragraph is looked at
-    found = _matches(paragraph, marks, window=not marks.phrases)
+    found = _matches(paragraph, marks, window=True)
     (start, end), cut_before, cut_after = _window(paragraph, found)
     spans = [(start + a, start + b) for a, b in sentences(paragraph[start:end])]
     if cut_before and len(spans) > 1:

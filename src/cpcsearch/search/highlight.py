@@ -82,30 +82,39 @@ class _Cores:
     """A text searched for the words that hold some cores (`_words_with`), each word read once."""
 
     def __init__(self, text: str, lowered: str, terms: frozenset[str]) -> None:
-        self.text, self.terms = text, terms
+        self.text, self.lowered, self.terms = text, lowered, terms
         self.searched = lowered.replace("-", "")  # the cores of joined terms have no hyphens
-        self.hyphens: list[int] = []  # where each hyphen is in the text
-        self.shifts: list[int] = []  # and where it was in `searched`
-        at = lowered.find("-") if len(self.searched) < len(lowered) else -1
-        while at >= 0:
-            self.shifts.append(at - len(self.hyphens))
-            self.hyphens.append(at)
-            at = lowered.find("-", at + 1)
         self.words: dict[int, tuple[int, frozenset[str]]] = {}  # start -> end, terms
+
+    @cached_property
+    def _hyphens(self) -> tuple[list[int], list[int]]:
+        """Where each hyphen is in the text, and where it was in `searched`."""
+        hyphens: list[int] = []
+        shifts: list[int] = []
+        at = self.lowered.find("-") if len(self.searched) < len(self.lowered) else -1
+        while at >= 0:
+            shifts.append(at - len(hyphens))
+            hyphens.append(at)
+            at = self.lowered.find("-", at + 1)
+        return hyphens, shifts
+
+    def holds_any(self, cores: frozenset[str]) -> bool:
+        """Tell whether any of `cores` is in the text (if none is, no word has their terms)."""
+        return any(core in self.searched for core in cores)
 
     def starts(self, core: str, before: int) -> Iterator[int]:
         """Yield where each word that holds `core` and starts before `before` starts."""
-        limit = before - bisect_left(self.hyphens, before)
+        hyphens, shifts = self._hyphens
+        limit = before - bisect_left(hyphens, before)
         at = self.searched.find(core, 0, limit)
         while at >= 0:
-            start = _token_start(self.text, at + bisect_right(self.shifts, at))
+            start = _token_start(self.text, at + bisect_right(shifts, at))
             if start not in self.words:
                 word = TOKEN.match(self.text, start)
                 self.words[start] = (word.end(), word_terms(word.group()) & self.terms)
             yield start
             end = self.words[start][0]  # the core again within this word finds it again
-            at = self.searched.find(core, max(at + 1, end - bisect_left(self.hyphens, end)),
-                                    limit)
+            at = self.searched.find(core, max(at + 1, end - bisect_left(hyphens, end)), limit)
 
     def held(self, cores: frozenset[str], before: int) -> list[Match]:
         """Return the words with any of the terms that start before `before`, in order; where
@@ -147,6 +156,8 @@ def _words_with(text: str, terms: frozenset[str], cores: frozenset[str],
     search = _searchable(text, terms)
     if search is None:
         return None
+    if not search.holds_any(cores):  # most paragraphs of a long article, for most queries
+        return []
     first = reach = len(text)
     if window:  # the first match, then the window from half a snippet before it
         for core in cores:

@@ -10,8 +10,10 @@ from hypothesis import strategies as st
 from cpcsearch.index.analysis import word_cores, word_terms
 from cpcsearch.search.highlight import (
     LEAD_CHARS,
+    TOKEN,
     WINDOW_CHARS,
     Marks,
+    _best_paragraph,
     _matches,
     _phrase_matches,
     _read,
@@ -87,6 +89,25 @@ def test_a_long_text_is_read_for_phrases_as_far_as_its_snippet_window(
         return
     reach = max(0, whole[0][0] - LEAD_CHARS) + WINDOW_CHARS
     assert [m for m in cut if m[0] < reach] == [m for m in whole if m[0] < reach]
+
+
+@given(st.lists(st.one_of(TEXTS, TEXTS.map(lambda text: f"{text} Türkiye")), min_size=1,
+                max_size=6),
+       st.sets(st.sampled_from(TERMS), max_size=3), PHRASES)
+@settings(max_examples=1000)
+def test_the_paragraph_with_most_terms_is_the_one_reading_every_word_finds(
+        paragraphs: list[str], terms: set[str], phrases: tuple[tuple[str, ...], ...]) -> None:
+    """The paragraphs are searched for their terms' cores as one text (the first with the most
+    terms wins; a phrase counts where all its words are)."""
+    marks = Marks(frozenset(terms), phrases)
+    weights = []
+    for paragraph in paragraphs:
+        found = {term for word in TOKEN.findall(paragraph) for term in word_terms(word)}
+        weights.append(len(found & marks.words) + len({t for phrase in phrases
+                                                       if found.issuperset(phrase)
+                                                       for t in phrase} - marks.words))
+    expected = weights.index(max(weights)) if marks.terms and len(paragraphs) > 1 else 0
+    assert _best_paragraph(paragraphs, marks) == expected
 
 
 def test_a_stretch_of_text_read_leaves_out_a_word_that_may_go_on_past_it() -> None:

@@ -14,6 +14,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property, partial
+from itertools import accumulate
 
 from markupsafe import Markup, escape
 
@@ -103,12 +104,22 @@ class _Cores:
         return any(core in self.searched for core in cores)
 
     def starts(self, core: str, before: int) -> Iterator[int]:
-        """Yield where each word that holds `core` and starts before `before` starts."""
+        """Yield where each word that holds `core` where a term can begin, and starts before
+        `before`, starts.
+
+        A term begins a word, or a part of it after a hyphen (Snowball changes a word's end
+        only): `core` inside a word ("us" in "Russia") is passed over unread.
+        """
         hyphens, shifts = self._hyphens
+        text = self.text
         limit = before - bisect_left(hyphens, before)
         at = self.searched.find(core, 0, limit)
         while at >= 0:
-            start = _token_start(self.text, at + bisect_right(shifts, at))
+            place = at + bisect_right(shifts, at)
+            if place and (text[place - 1].isalnum() or text[place - 1] == "_"):
+                at = self.searched.find(core, at + 1, limit)
+                continue
+            start = _token_start(text, place)
             if start not in self.words:
                 word = TOKEN.match(self.text, start)
                 self.words[start] = (word.end(), word_terms(word.group()) & self.terms)
@@ -272,16 +283,32 @@ def mark_terms(text: str, marks: Marks) -> Markup:
     return _marked(text, _matches(text, marks), 0, len(text))
 
 
-def _distinct(text: str, marks: Marks) -> set[str]:
+def _distinct(paragraphs: list[str], marks: Marks) -> list[set[str]]:
+    """Return the marked terms each paragraph has.
+
+    The paragraphs are searched as one text for the terms' cores (a word never spans two); a
+    paragraph with letters beyond ASCII is read word by word.
+    """
     terms = marks.terms
-    words = _words_with(text, terms, marks.cores)
-    if words is not None:
-        return set().union(*(found for _, _, found in words))
-    found: set[str] = set()
-    for word in set(TOKEN.findall(text.lower())):  # the analyzer lowercases first
-        terms_of_word = word_terms(word)
-        if not terms_of_word.isdisjoint(terms):
-            found |= terms_of_word & terms
+    text = "\n\n".join(paragraphs)
+    starts = [0, *accumulate(len(paragraph) + 2 for paragraph in paragraphs[:-1])]
+    lowered = text.lower()
+    read = [len(lowered) != len(text) or not (paragraph.isascii()
+                                              or NON_ASCII_WORD.search(paragraph) is None)
+            for paragraph in paragraphs]
+    found: list[set[str]] = [set() for _ in paragraphs]
+    if not all(read):
+        search = _Cores(text, lowered, terms)
+        for core in marks.cores:
+            for _ in search.starts(core, len(text)):
+                pass
+        for start, (_, held) in search.words.items():
+            found[bisect_right(starts, start) - 1] |= held
+    for i, paragraph in enumerate(paragraphs):
+        if read[i]:
+            found[i] = set()
+            for word in set(TOKEN.findall(paragraph.lower())):  # the analyzer lowercases first
+                found[i] |= word_terms(word) & terms
     return found
 
 
@@ -289,21 +316,14 @@ def _best_paragraph(paragraphs: list[str], marks: Marks) -> int:
     """Return the paragraph with the most distinct marked terms (the first, when none has any),
     a phrase's words counting only in a paragraph that has them all.
 
-    A cheap first pass, so only that paragraph is split into sentences and weighed closely; it
-    stops at the first paragraph that has every term.
+    A cheap first pass, so only that paragraph is split into sentences and weighed closely.
     """
     if not marks.terms or len(paragraphs) < 2:
         return 0
-    best, most = 0, 0
-    for i, paragraph in enumerate(paragraphs):
-        found = _distinct(paragraph, marks)
-        weight = len(found & marks.words | {term for phrase in marks.phrases
-                                            if found.issuperset(phrase) for term in phrase})
-        if weight > most:
-            best, most = i, weight
-            if most == len(marks.terms):
-                break
-    return best
+    weights = [len(found & marks.words | {term for phrase in marks.phrases
+                                          if found.issuperset(phrase) for term in phrase})
+               for found in _distinct(paragraphs, marks)]
+    return weights.index(max(weights))
 
 
 def best_passage(sentences: list[Span], found: list[Match],

@@ -9,12 +9,12 @@ search; otherwise a snippet costs a regular-expression pass over the text.
 
 from __future__ import annotations
 
+import heapq
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property, partial
-from itertools import accumulate
 
 from markupsafe import Markup, escape
 
@@ -283,47 +283,50 @@ def mark_terms(text: str, marks: Marks) -> Markup:
     return _marked(text, _matches(text, marks), 0, len(text))
 
 
-def _distinct(paragraphs: list[str], marks: Marks) -> list[set[str]]:
-    """Return the marked terms each paragraph has.
+def _paragraph_terms(paragraphs: list[str], marks: Marks) -> Iterator[set[str]]:
+    """Yield the marked terms each paragraph has, in order.
 
-    The paragraphs are searched as one text for the terms' cores (a word never spans two); a
-    paragraph with letters beyond ASCII is read word by word.
+    The paragraphs are searched as one text for the terms' cores (a word never spans two), as
+    far as the paragraph asked for; a paragraph with letters beyond ASCII is read word by word.
     """
-    terms = marks.terms
     text = "\n\n".join(paragraphs)
-    starts = [0, *accumulate(len(paragraph) + 2 for paragraph in paragraphs[:-1])]
     lowered = text.lower()
-    read = [len(lowered) != len(text) or not (paragraph.isascii()
-                                              or NON_ASCII_WORD.search(paragraph) is None)
-            for paragraph in paragraphs]
-    found: list[set[str]] = [set() for _ in paragraphs]
-    if not all(read):
-        search = _Cores(text, lowered, terms)
-        for core in marks.cores:
-            for _ in search.starts(core, len(text)):
-                pass
-        for start, (_, held) in search.words.items():
-            found[bisect_right(starts, start) - 1] |= held
-    for i, paragraph in enumerate(paragraphs):
-        if read[i]:
-            found[i] = set()
+    search = _Cores(text, lowered, marks.terms) if len(lowered) == len(text) else None
+    starts = heapq.merge(*(search.starts(core, len(text)) for core in marks.cores)
+                         ) if search else iter(())
+    start = next(starts, None)
+    end = -2
+    for paragraph in paragraphs:
+        end += 2 + len(paragraph)
+        found: set[str] = set()
+        while start is not None and start < end:
+            found |= search.words[start][1]
+            start = next(starts, None)
+        if search is None or not (paragraph.isascii() or NON_ASCII_WORD.search(paragraph) is None):
+            found = set()
             for word in set(TOKEN.findall(paragraph.lower())):  # the analyzer lowercases first
-                found[i] |= word_terms(word) & terms
-    return found
+                found |= word_terms(word) & marks.terms
+        yield found
 
 
 def _best_paragraph(paragraphs: list[str], marks: Marks) -> int:
     """Return the paragraph with the most distinct marked terms (the first, when none has any),
     a phrase's words counting only in a paragraph that has them all.
 
-    A cheap first pass, so only that paragraph is split into sentences and weighed closely.
+    A cheap first pass, so only that paragraph is split into sentences and weighed closely; it
+    stops at the first paragraph that has every term.
     """
     if not marks.terms or len(paragraphs) < 2:
         return 0
-    weights = [len(found & marks.words | {term for phrase in marks.phrases
-                                          if found.issuperset(phrase) for term in phrase})
-               for found in _distinct(paragraphs, marks)]
-    return weights.index(max(weights))
+    best, most = 0, 0
+    for i, found in enumerate(_paragraph_terms(paragraphs, marks)):
+        weight = len(found & marks.words | {term for phrase in marks.phrases
+                                            if found.issuperset(phrase) for term in phrase})
+        if weight > most:
+            best, most = i, weight
+            if most == len(marks.terms):
+                break
+    return best
 
 
 def best_passage(sentences: list[Span], found: list[Match],

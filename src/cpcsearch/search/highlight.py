@@ -80,7 +80,7 @@ def _token_start(text: str, at: int) -> int:
 
 
 class _Cores:
-    """A text searched for the words that hold some cores (`_words_with`), each word read once."""
+    """A text searched for the words that hold some cores, each word read once."""
 
     def __init__(self, text: str, lowered: str, terms: frozenset[str]) -> None:
         self.text, self.lowered, self.terms = text, lowered, terms
@@ -121,7 +121,7 @@ class _Cores:
                 continue
             start = _token_start(text, place)
             if start not in self.words:
-                word = TOKEN.match(self.text, start)
+                word = TOKEN.match(text, start)
                 self.words[start] = (word.end(), word_terms(word.group()) & self.terms)
             yield start
             end = self.words[start][0]  # the core again within this word finds it again
@@ -292,8 +292,9 @@ def _paragraph_terms(paragraphs: list[str], marks: Marks) -> Iterator[set[str]]:
     text = "\n\n".join(paragraphs)
     lowered = text.lower()
     search = _Cores(text, lowered, marks.terms) if len(lowered) == len(text) else None
-    starts = heapq.merge(*(search.starts(core, len(text)) for core in marks.cores)
-                         ) if search else iter(())
+    starts: Iterator[int] = iter(())
+    if search is not None:  # the words' starts, in order (each core's come in order)
+        starts = heapq.merge(*(search.starts(core, len(text)) for core in marks.cores))
     start = next(starts, None)
     end = -2
     for paragraph in paragraphs:

@@ -244,6 +244,10 @@ def test_the_vector_column_holds_each_documents_commonest_terms(index_dir: str) 
         assert counts == sorted(counts, reverse=True)  # the commonest first
         assert doc_terms(docnum) == (terms, counts, length)
         assert doc_terms(docnum) is doc_terms(docnum)  # read once, then kept
+    older = b"\x1e".join([b"900", *(b"t%d\x1f%d" % (n, 200 - n) for n in range(100))])
+    terms, counts, length = read_vector(older)  # an index built when vectors kept 128 terms
+    assert (terms, counts, length) == ([f"t{n}" for n in range(VECTOR_TERMS)],
+                                       [200 - n for n in range(VECTOR_TERMS)], 900)
 
 
 def test_a_rebuilds_saved_postings_equal_whooshs_blocks(index_dir: str) -> None:

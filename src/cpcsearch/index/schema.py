@@ -114,8 +114,10 @@ def read_facets(value: bytes) -> tuple[tuple[str, ...], ...]:
 
 
 # The most frequent terms of a document kept in its `vector`: feedback weighs a term by its
-# share of the document, so the rarer ones hardly count, and long articles stay small.
-VECTOR_TERMS = 128
+# share of the document, so the rarer ones hardly count, and long articles stay small. 64 rank
+# as 128 did on the seven judged collections (mean MAP 0.4619 and nDCG@10 0.5962, against
+# 0.4616 and 0.5961) for half the reading; 32 ranked worse.
+VECTOR_TERMS = 64
 _CONTENT = WordwiseText(analyzer=text_analyzer())  # one word cache for every document's vector
 _VECTOR_ITEM = FACET_SEPARATOR.encode().join([b"%s", b"%d"])  # a term and its count
 
@@ -143,9 +145,11 @@ def read_vector(value: bytes) -> tuple[list[str], list[int], int]:
     as much again to make), and the document's length."""
     if not value:
         return [], [], 0
-    # one split for both separators: [length, term, count, term, count, ...]
-    parts = value.decode().replace(FACET_SEPARATOR, GROUP_SEPARATOR).split(GROUP_SEPARATOR)
-    return parts[1::2], list(map(_COUNTS.__getitem__, parts[2::2])), int(parts[0])
+    # one split for both separators: [length, term, count, term, count, ...], as far as
+    # VECTOR_TERMS (an index built before kept more)
+    end = 2 * VECTOR_TERMS + 1
+    parts = value.decode().replace(FACET_SEPARATOR, GROUP_SEPARATOR).split(GROUP_SEPARATOR, end)
+    return parts[1:end:2], list(map(_COUNTS.__getitem__, parts[2:end:2])), int(parts[0])
 
 
 def content_text(title: str, section: str, authors: list[str], topics: list[str], summary: str,

@@ -192,7 +192,7 @@ class SearchEngine:
     @staticmethod
     def _lexicon(snapshot: Snapshot, fieldname: str, letter: str) -> tuple[list[str], list[int]]:
         """Return a field's terms by first letter and their counts, read once per commit (for
-        completions)."""
+        completions and spelling)."""
         return snapshot.derived(f"lexicon {fieldname} {letter}",
                                 lambda searcher: lexicon(searcher, fieldname, letter))
 

@@ -148,10 +148,15 @@ def _holds_word(text: str, start: int, end: int) -> bool:
     return any(word_terms(match.group()) for match in TOKEN.finditer(text, start, end))
 
 
+def _beyond_ascii(text: str) -> bool:
+    """Tell whether a text has letters or digits beyond ASCII (where word cores need not hold)."""
+    return not text.isascii() and NON_ASCII_WORD.search(text) is not None
+
+
 def _searchable(text: str, terms: frozenset[str]) -> _Cores | None:
     """Return a text to search for the words with `terms` by their cores; None if it has
     letters beyond ASCII."""
-    if not text.isascii() and NON_ASCII_WORD.search(text):
+    if _beyond_ascii(text):
         return None
     lowered = text.lower()
     if len(lowered) != len(text):  # offsets must hold (none of the characters lengthens)
@@ -303,7 +308,7 @@ def _paragraph_terms(paragraphs: list[str], marks: Marks) -> Iterator[set[str]]:
         while start is not None and start < end:
             found |= search.words[start][1]
             start = next(starts, None)
-        if search is None or not (paragraph.isascii() or NON_ASCII_WORD.search(paragraph) is None):
+        if search is None or _beyond_ascii(paragraph):
             found = set()
             for word in set(TOKEN.findall(paragraph.lower())):  # the analyzer lowercases first
                 found |= word_terms(word) & marks.terms

@@ -11,7 +11,8 @@ from flask.typing import ResponseReturnValue
 
 from cpcsearch import jobs
 from cpcsearch.errors import JobRunning, QueryError, StoreError
-from cpcsearch.web.context import settings, store, whole_number
+from cpcsearch.numbers import whole_number
+from cpcsearch.web.context import settings, store
 from cpcsearch.web.errors import error_response
 from cpcsearch.web.jobs import start_reindex
 

@@ -9,9 +9,10 @@ from flask.typing import ResponseReturnValue
 
 from cpcsearch.errors import QueryError
 from cpcsearch.export import safe_url
+from cpcsearch.numbers import whole_number
 from cpcsearch.pipeline import collect_stats
 from cpcsearch.search.request import SearchRequest
-from cpcsearch.web.context import article, engine, settings, whole_number
+from cpcsearch.web.context import article, engine, settings
 from cpcsearch.web.openapi import spec
 
 bp = Blueprint("api", __name__)

@@ -19,15 +19,6 @@ class IdConverter(PathConverter):
     part_isolating = False  # werkzeug would infer True: the regex has no "/" in it
 
 
-def whole_number(text: str, most: int) -> int | None:
-    """Return a number a request wrote in ASCII digits, if it is at most `most` (`isdigit` takes
-    '²', which `int` refuses, as it refuses 4,301 digits)."""
-    if not (text.isascii() and text.isdigit()) or len(text.lstrip("0")) > len(str(most)):
-        return None
-    number = int(text)
-    return number if number <= most else None
-
-
 def settings() -> Config:
     """Return the app's settings."""
     return current_app.config["CPCSEARCH"]

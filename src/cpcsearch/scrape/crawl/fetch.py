@@ -15,6 +15,7 @@ from bs4 import UnicodeDammit
 from protego import Protego
 
 from cpcsearch.errors import ScrapeError
+from cpcsearch.numbers import digits, whole_number
 from cpcsearch.scrape.urls import absolute_url
 
 log = logging.getLogger(__name__)
@@ -239,10 +240,8 @@ class Fetcher:
 
 def _says_more(declared: str, cap: int) -> bool:
     """Tell whether a Content-Length header says more than `cap` bytes (a server may send
-    anything: '²' passes `isdigit`, and `int` refuses 5,000 digits)."""
-    digits = declared.lstrip("0")
-    return declared.isascii() and declared.isdigit() and (
-        len(digits) > len(str(cap)) or int(digits or 0) > cap)
+    anything)."""
+    return digits(declared) and whole_number(declared, cap) is None
 
 
 def retry_after(value: str | None) -> float | None:
@@ -250,7 +249,7 @@ def retry_after(value: str | None) -> float | None:
     if not value:
         return None
     value = value.strip()
-    if value.isascii() and value.isdigit():  # not '²'
+    if digits(value):
         return float(value)
     try:
         when = email.utils.parsedate_to_datetime(value)

@@ -50,7 +50,7 @@ SWEEP = {f"k1={k1} b={b}": replace(DEFAULT, k1=k1, b=b)
     f"query-term k3={k3}": replace(DEFAULT, query_term_k3=k3) for k3 in (0.5, 1.0, 3.0, 100.0)} | {
     f"feedback {d} docs {t} terms weight {w}": replace(DEFAULT, feedback_docs=d,
                                                        feedback_terms=t, feedback_weight=w)
-    for d in (5, 10, 15) for t in (10, 20) for w in (0.2, 0.3, 0.4)} | {
+    for d in (5, 10, 15) for t in (10, 20) for w in (0.2, 0.25, 0.3, 0.4)} | {
     f"feedback leaving out words in over {c:.0%}": replace(DEFAULT, feedback_common=c)
     for c in (0.05, 0.1, 0.25)} | {
     f"InB2 weight {w} c={c}": replace(DEFAULT, inb2_weight=w, inb2_c=c)
@@ -162,15 +162,15 @@ def print_tables(per: dict[str, dict[str, dict[str, float]]], variants: list[str
                                                    for m in METRICS), ""]))
     print()
     print(_row("variant (macro mean of all)", ["MAP", "nDCG@10", "worst loss vs default",
-                                                *names]))
-    print(_row("---", ["---"] * (3 + len(names))))
+                                                "best gain vs default", *names]))
+    print(_row("---", ["---"] * (4 + len(names))))
     for engine in variants:
-        loss = min(min(per[c][engine][m] - per[c][variants[0]][m] for m in ("MAP", "nDCG@10"))
-                   for c in names)
+        changes = [per[c][engine][m] - per[c][variants[0]][m]
+                   for c in names for m in ("MAP", "nDCG@10")]
         cells = [f"{per[c][engine]['MAP']:.3f}/{per[c][engine]['nDCG@10']:.3f}" for c in names]
         print(_row(engine, [f"{_mean(per, engine, 'MAP', names):.4f}",
-                            f"{_mean(per, engine, 'nDCG@10', names):.4f}", f"{loss:+.3f}",
-                            *cells]))
+                            f"{_mean(per, engine, 'nDCG@10', names):.4f}",
+                            f"{min(changes):+.3f}", f"{max(changes):+.3f}", *cells]))
 
 
 def cross_validate(per: dict[str, dict[str, dict[str, float]]], variants: list[str]) -> None:

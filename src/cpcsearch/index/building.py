@@ -218,7 +218,9 @@ class BuildWriter(SegmentWriter):
 
     def _lengths(self, pdr: Any, fieldname: str) -> np.ndarray:
         """Return the field's length byte in each document (0: none), as the codec stores it."""
+        lengths = np.zeros(self.docnum, np.uint8)
         reader = pdr and pdr._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-        if reader is None:
-            return np.zeros(self.docnum, np.uint8)
-        return np.array(reader.load(), np.uint8)
+        if reader is not None:  # a byte a document, up to the last that has a length
+            lengths[:reader._count] = np.frombuffer(
+                reader._dbfile.get(reader._basepos, reader._count), np.uint8)
+        return lengths

@@ -5,7 +5,7 @@ The parameters are chosen on the macro mean of seven judged collections (see
 `benchmarks/relevance.py`), never on one collection. Components that did not raise both the mean
 MAP and nDCG@10 were dropped: a title bonus, Whoosh's coordination bonus, Bo1 feedback, proximity
 boosts, BM25+ and the LSA re-ranking. What stays: BM25F (k1 1.5, b 0.75) over one text field and
-the divergence-from-randomness model InB2 (c 2) scored from the same arrays, each divided by its
+the divergence-from-randomness model InB2 (c 1.5) scored from the same arrays, each divided by its
 best score and summed (0.3 / 0.7), the query-term frequency, and RM3 feedback from the first 10
 hits (`feedback.py`).
 """
@@ -47,14 +47,14 @@ class Ranking:
     # than `feedback_common` of the articles are left out. 0 docs: off.
     feedback_docs: int = 10
     feedback_terms: int = 10
-    feedback_weight: float = 0.3
+    feedback_weight: float = 0.25
     feedback_common: float = 0.1
     # InB2 (inverse document frequency, Bernoulli after-effect, length normalization 2
     # with `inb2_c`) scores every match beside BM25F; each model's scores are divided by the
     # query's best and summed, InB2 weighing `inb2_weight`. It ranks a word repeated in a short
     # text higher than BM25 does. 0: BM25F alone.
     inb2_weight: float = 0.7
-    inb2_c: float = 2.0
+    inb2_c: float = 1.5
     fields: dict[str, float] = field(init=False)
 
     def __post_init__(self) -> None:

@@ -15,6 +15,7 @@ from cpcsearch.importer import import_paths
 from cpcsearch.index import analysis, parallel, sentences, vocabulary, workers
 from cpcsearch.index.analysis import text_analyzer
 from cpcsearch.index.building import BuildWriter
+from cpcsearch.index.columns import column_values, field_lengths
 from cpcsearch.index.reading import current_path, open_index
 from cpcsearch.index.schema import build_schema, to_fields
 from cpcsearch.index.wordwise import STOPPED, Joined, plain_terms
@@ -118,6 +119,41 @@ def test_the_build_writer_writes_what_whoosh_writes(tmp_path: Path) -> None:
         if kind not in ("pst", "trm"):
             assert filecmp.cmp(path, written["build"][kind], shallow=False), kind
     assert postings(tmp_path / "build") == postings(tmp_path / "whoosh")
+
+
+def test_lengths_and_columns_read_whole_are_what_whoosh_reads_a_document_at_a_time(
+        tmp_path: Path) -> None:
+    with Store(tmp_path / "store.sqlite") as store:
+        import_paths(store, [DEMO_DIR])
+        store.upsert_many((doc, None) for doc in filler_documents(120))
+        docs = [to_fields(stored.document) for stored in store.changes_since(0)]
+    (tmp_path / "index").mkdir()
+    ix = index.create_in(str(tmp_path / "index"), build_schema())
+    with BuildWriter(ix, compound=False) as w:  # a rebuild's segment
+        for fields in docs[:100]:
+            w.add_document(**fields)
+    for part in (docs[100:140], docs[140:]):  # Whoosh's own, in compound files
+        with ix.writer() as w:
+            w.merge = False
+            for fields in part:
+                w.add_document(**{name: value for name, value in fields.items()
+                                  if name != "date" or value.year != 2024})  # some lack one
+    with ix.writer() as w:
+        w.merge = False
+        for fields in docs[::7]:
+            w.delete_by_term("id", fields["id"])
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        assert len(reader.leaf_readers()) == 3 and reader.has_deletions()
+        for name in TEXT_FIELDS:
+            expected = [leaf.doc_field_length(docnum, name) or 0
+                        for leaf, _ in reader.leaf_readers()
+                        for docnum in range(leaf.doc_count_all())]
+            assert field_lengths(reader, name).tolist() == expected, name
+        for name in ("facets", "vector", "date"):  # date: a column of numbers, read as Whoosh does
+            assert column_values(reader, name) == [
+                value for leaf, _ in reader.leaf_readers()
+                for value in leaf.column_reader(name, translate=False)], name
 
 
 QUERIES = ["caspian pipeline", '"Filler note"', '"acting president"', "author:huseynli",

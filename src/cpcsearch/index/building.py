@@ -21,13 +21,13 @@ from itertools import repeat
 from typing import Any
 
 import numpy as np
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.index import Index
 from whoosh.system import emptybytes
 from whoosh.writing import SegmentWriter
 
 from cpcsearch.index import impacts, vocabulary
 from cpcsearch.index.blocks import ByTerm, write_terms
+from cpcsearch.index.columns import length_bytes
 
 # The postings of a field's values this short (years, sections, topics, names) are worked out
 # once and remembered, so many per field: a corpus repeats them.
@@ -218,9 +218,5 @@ class BuildWriter(SegmentWriter):
 
     def _lengths(self, pdr: Any, fieldname: str) -> np.ndarray:
         """Return the field's length byte in each document (0: none), as the codec stores it."""
-        lengths = np.zeros(self.docnum, np.uint8)
-        reader = pdr and pdr._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-        if reader is not None:  # a byte a document, up to the last that has a length
-            lengths[:reader._count] = np.frombuffer(
-                reader._dbfile.get(reader._basepos, reader._count), np.uint8)
-        return lengths
+        return (length_bytes(pdr, fieldname, self.docnum) if pdr
+                else np.zeros(self.docnum, np.uint8))

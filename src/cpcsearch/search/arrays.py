@@ -25,6 +25,7 @@ from whoosh.reading import IndexReader
 from whoosh.searching import Searcher, TimeLimit
 
 from cpcsearch.index import impacts
+from cpcsearch.index.columns import field_lengths
 from cpcsearch.index.reading import segments
 from cpcsearch.search import models, phrases
 from cpcsearch.search.ranking import BM25, INB2, DisMax
@@ -125,12 +126,8 @@ class Postings:
         """Return every document's length in a field (as Whoosh stores it) over the mean."""
 
         def make() -> np.ndarray:
-            values = np.zeros(self.size)
-            for sub, offset in self.leaves:
-                reader = sub.reader()
-                for docnum in range(reader.doc_count_all()):
-                    values[docnum + offset] = reader.doc_field_length(docnum, fieldname) or 0
-            return values / (self.searcher.avg_field_length(fieldname) or 1)
+            return (field_lengths(self.searcher.reader(), fieldname)
+                    / (self.searcher.avg_field_length(fieldname) or 1))
 
         return self._array(f"length {fieldname}", make)
 

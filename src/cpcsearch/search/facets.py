@@ -14,6 +14,7 @@ import numpy as np
 from whoosh.searching import Searcher
 from whoosh.support.charset import accent_map
 
+from cpcsearch.index.columns import column_values
 from cpcsearch.index.schema import read_facets
 from cpcsearch.search.request import FACETS
 
@@ -54,26 +55,37 @@ def folded(value: str) -> str:
     return value.translate(accent_map).casefold()
 
 
-def _table(rows: list[tuple[tuple[str, ...], ...]]) -> FacetTable:
+Row = tuple[tuple[str, ...], ...]  # a document's values of each facet
+
+
+def _table(rows: list[Row], which: np.ndarray) -> FacetTable:
+    """Return the table of documents whose values are `rows[which[d]]` (documents share few
+    distinct rows, so each row's value ids are worked out once)."""
     names = [sorted({v for row in rows for v in row[f]}) for f in range(len(FACET_NAMES))]
     first = np.cumsum([0] + [len(values) for values in names]).tolist()
     number = [{name: first[f] + i for i, name in enumerate(values)}
               for f, values in enumerate(names)]
-    starts = np.zeros(len(rows) + 1, dtype=np.int64)
-    np.cumsum([sum(map(len, row)) for row in rows], out=starts[1:])
-    ids = np.fromiter((number[f][v] for row in rows for f, values in enumerate(row)
-                       for v in values), dtype=np.int64, count=int(starts[-1]))
-    return FacetTable(names, first, starts, ids)
+    row_ids = [[number[f][v] for f, values in enumerate(row) for v in values] for row in rows]
+    row_starts = np.cumsum([0] + [len(ids) for ids in row_ids])
+    sizes = np.diff(row_starts)[which]
+    starts = np.zeros(len(which) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=starts[1:])
+    # document d's values are its row's, from row_starts[which[d]] on
+    at = np.repeat(row_starts[:-1][which] - starts[:-1], sizes) + np.arange(starts[-1])
+    ids = np.array([i for ids in row_ids for i in ids], dtype=np.int64)
+    return FacetTable(names, first, starts, ids[at])
 
 
 def facet_table(searcher: Searcher) -> FacetTable:
     """Return the facet values of every document number of the searcher's commit."""
     reader = searcher.reader()
     if not reader.has_column("facets"):
-        return _table([((),) * len(FACET_NAMES)] * reader.doc_count_all())
-    parsed: dict[bytes, tuple[tuple[str, ...], ...]] = {}  # documents share few distinct values
-    return _table([parsed.get(value) or parsed.setdefault(value, read_facets(value))
-                   for value in reader.column_reader("facets")])
+        return _table([((),) * len(FACET_NAMES)], np.zeros(reader.doc_count_all(), np.int64))
+    values = column_values(reader, "facets")
+    distinct: dict[bytes, int] = {}
+    which = np.fromiter((distinct.setdefault(value, len(distinct)) for value in values),
+                        dtype=np.int64, count=len(values))
+    return _table(list(map(read_facets, distinct)), which)
 
 
 def count_facets(table: FacetTable, docnums: np.ndarray,

@@ -16,6 +16,7 @@ from operator import itemgetter
 import numpy as np
 from whoosh.searching import Searcher
 
+from cpcsearch.index.columns import column_values
 from cpcsearch.index.schema import read_vector
 from cpcsearch.search.arrays import Postings, Scored, fuse
 from cpcsearch.search.ranking import CONTENT, Ranking
@@ -34,7 +35,7 @@ class DocTerms:
     def __init__(self, searcher: Searcher) -> None:
         reader = searcher.reader()
         # an index built before vectors were kept ranks without feedback
-        self.values = (list(reader.column_reader("vector")) if "vector" in searcher.schema
+        self.values = (column_values(reader, "vector") if "vector" in searcher.schema
                        and reader.has_column("vector") else None)
         self._read = lru_cache(maxsize=CACHED_VECTORS)(self._read_vector)
 

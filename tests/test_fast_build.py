@@ -15,7 +15,7 @@ from cpcsearch.importer import import_paths
 from cpcsearch.index import analysis, parallel, sentences, vocabulary, workers
 from cpcsearch.index.analysis import text_analyzer
 from cpcsearch.index.building import BuildWriter
-from cpcsearch.index.columns import column_values, field_lengths
+from cpcsearch.index.columns import column_numbers, column_values, field_lengths
 from cpcsearch.index.reading import current_path, open_index
 from cpcsearch.index.schema import build_schema, to_fields
 from cpcsearch.index.wordwise import STOPPED, Joined, plain_terms
@@ -150,10 +150,14 @@ def test_lengths_and_columns_read_whole_are_what_whoosh_reads_a_document_at_a_ti
                         for leaf, _ in reader.leaf_readers()
                         for docnum in range(leaf.doc_count_all())]
             assert field_lengths(reader, name).tolist() == expected, name
-        for name in ("facets", "vector", "date"):  # date: a column of numbers, read as Whoosh does
-            assert column_values(reader, name) == [
-                value for leaf, _ in reader.leaf_readers()
-                for value in leaf.column_reader(name, translate=False)], name
+        def each(name: str) -> list:
+            return [value for leaf, _ in reader.leaf_readers()
+                    for value in leaf.column_reader(name, translate=False)]
+
+        assert column_values(reader, "facets") == each("facets")
+        assert column_values(reader, "vector") == each("vector")
+        assert column_numbers(reader, "date").tolist() == list(map(float, each("date")))
+        assert (column_numbers(reader, "date") == 2 ** 64 - 1).any()  # some have no date
 
 
 QUERIES = ["caspian pipeline", '"Filler note"', '"acting president"', "author:huseynli",

@@ -1,9 +1,10 @@
-"""A segment's per-document values (field lengths, columns of bytes) read whole, in one read.
+"""A segment's per-document values (field lengths, columns) read whole, in one read.
 
 Whoosh reads them a document at a time, with a seek and a read each (3 µs: 65 ms for a field's
 lengths at 21,600 documents). Its codec keeps them back to back: a field's lengths as a byte a
-document up to the last that has one (`whoosh.codec.whoosh3`), a column of bytes as its values
-in document order followed by their lengths (`whoosh.columns.VarBytesColumn`).
+document up to the last that has one (`whoosh.codec.whoosh3`), a column of numbers likewise, each
+packed big-endian (`whoosh.columns.NumericColumn`), and a column of bytes as its values in
+document order followed by their lengths (`whoosh.columns.VarBytesColumn`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-from whoosh.columns import VarBytesColumn
+from whoosh.columns import NumericColumn, VarBytesColumn
 from whoosh.reading import IndexReader, SegmentReader
 from whoosh.util.numeric import byte_to_length
 
@@ -51,3 +52,21 @@ def column_values(reader: IndexReader, fieldname: str) -> list[bytes]:
         else:
             values += column
     return values
+
+
+def column_numbers(reader: IndexReader, fieldname: str) -> np.ndarray:
+    """Return each document's value in a column of numbers, as floats, deleted documents
+    included (a document without one: the column's default)."""
+    parts = []
+    for leaf, _ in reader.leaf_readers():
+        column = leaf.column_reader(fieldname, translate=False)
+        if not isinstance(column, NumericColumn.Reader):
+            parts.append(np.fromiter(column, dtype=float, count=leaf.doc_count_all()))
+            continue
+        code, size = column._typecode, column._fixedlen
+        kind = "f" if code in "fd" else "u" if code.isupper() else "i"
+        values = np.full(leaf.doc_count_all(), column._default, dtype=float)
+        values[:column._count] = np.frombuffer(
+            column._dbfile.get(column._basepos, column._count * size), f">{kind}{size}")
+        parts.append(values)
+    return np.concatenate(parts) if parts else np.zeros(reader.doc_count_all())

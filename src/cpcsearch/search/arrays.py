@@ -25,7 +25,7 @@ from whoosh.reading import IndexReader
 from whoosh.searching import Searcher, TimeLimit
 
 from cpcsearch.index import impacts
-from cpcsearch.index.columns import field_lengths
+from cpcsearch.index.columns import column_numbers, field_lengths
 from cpcsearch.index.reading import segments
 from cpcsearch.search import models, phrases
 from cpcsearch.search.ranking import BM25, INB2, DisMax
@@ -139,11 +139,7 @@ class Postings:
         """
 
         def make() -> np.ndarray:
-            values = np.zeros(self.size)
-            for sub, offset in self.leaves:
-                column = sub.reader().column_reader(fieldname, translate=False)
-                values[offset:offset + len(column)] = np.fromiter(column, dtype=float)
-            return values
+            return column_numbers(self.searcher.reader(), fieldname)
 
         return self._array(f"column {fieldname}", make)
 

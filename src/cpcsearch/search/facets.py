@@ -44,10 +44,13 @@ class FacetTable:
     def counts(self, docnums: np.ndarray) -> np.ndarray:
         """Return how many of `docnums` have each value, by value id."""
         first = self.starts[docnums]
-        sizes = self.starts[docnums + 1] - first
-        # the positions of every value of every document, row after row
-        at = np.repeat(first - np.cumsum(sizes) + sizes, sizes) + np.arange(sizes.sum())
+        at = _spans(first, self.starts[docnums + 1] - first)
         return np.bincount(self.ids[at], minlength=self.first[-1])
+
+
+def _spans(firsts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """Return the positions of spans that start at `firsts` and hold `sizes`, span after span."""
+    return np.repeat(firsts - np.cumsum(sizes) + sizes, sizes) + np.arange(sizes.sum())
 
 
 def folded(value: str) -> str:
@@ -70,10 +73,8 @@ def _table(rows: list[Row], which: np.ndarray) -> FacetTable:
     sizes = np.diff(row_starts)[which]
     starts = np.zeros(len(which) + 1, dtype=np.int64)
     np.cumsum(sizes, out=starts[1:])
-    # document d's values are its row's, from row_starts[which[d]] on
-    at = np.repeat(row_starts[:-1][which] - starts[:-1], sizes) + np.arange(starts[-1])
-    ids = np.array([i for ids in row_ids for i in ids], dtype=np.int64)
-    return FacetTable(names, first, starts, ids[at])
+    ids = np.array([i for row in row_ids for i in row], dtype=np.int64)
+    return FacetTable(names, first, starts, ids[_spans(row_starts[:-1][which], sizes)])
 
 
 def facet_table(searcher: Searcher) -> FacetTable:

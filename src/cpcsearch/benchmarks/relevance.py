@@ -47,7 +47,8 @@ ABLATION = {"default": DEFAULT, "no feedback (RM3)": replace(DEFAULT, feedback_d
 SWEEP = {f"k1={k1} b={b}": replace(DEFAULT, k1=k1, b=b)
          for k1 in (0.9, 1.2, 1.5, 2.0) for b in (0.5, 0.75, 0.9)} | {
     f"title weight {w}": replace(DEFAULT, title_weight=w) for w in (0.0, 0.25, 0.5, 1.0)} | {
-    f"query-term k3={k3}": replace(DEFAULT, query_term_k3=k3) for k3 in (0.5, 1.0, 3.0, 100.0)} | {
+    f"query-term k3={k3}": replace(DEFAULT, query_term_k3=k3)
+    for k3 in (0.5, 0.75, 1.0, 3.0, 100.0)} | {
     f"feedback {d} docs {t} terms weight {w}": replace(DEFAULT, feedback_docs=d,
                                                        feedback_terms=t, feedback_weight=w)
     for d in (5, 10, 15) for t in (10, 20) for w in (0.2, 0.25, 0.3, 0.4)} | {

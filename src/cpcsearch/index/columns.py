@@ -48,7 +48,8 @@ def column_values(reader: IndexReader, fieldname: str) -> list[bytes]:
         if isinstance(column, VarBytesColumn.Reader):
             lengths = column._lengths
             data = column._dbfile.get(column._basepos, sum(lengths))
-            values += [data[end - length:end] for end, length in zip(accumulate(lengths), lengths)]
+            ends = accumulate(lengths)
+            values += [data[end - length:end] for end, length in zip(ends, lengths, strict=True)]
         else:
             values += column
     return values

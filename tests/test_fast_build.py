@@ -12,7 +12,7 @@ from whoosh.writing import SegmentWriter
 
 from conftest import DEMO_DIR, filler_documents, make_config
 from cpcsearch.importer import import_paths
-from cpcsearch.index import analysis, parallel, sentences, vocabulary, workers
+from cpcsearch.index import analysis, blocks, parallel, sentences, vocabulary, workers
 from cpcsearch.index.analysis import text_analyzer
 from cpcsearch.index.building import BuildWriter
 from cpcsearch.index.columns import column_numbers, column_values, field_lengths
@@ -96,7 +96,12 @@ def postings(folder: Path) -> dict[tuple[str, bytes], tuple]:
     return found
 
 
-def test_the_build_writer_writes_what_whoosh_writes(tmp_path: Path) -> None:
+# The postings become Python numbers a chunk of terms at a time: with 7 postings a chunk, a chunk
+# holds a few short lists or one long one.
+@pytest.mark.parametrize("chunk", [blocks.CHUNK, 7])
+def test_the_build_writer_writes_what_whoosh_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                    chunk: int) -> None:
+    monkeypatch.setattr(blocks, "CHUNK", chunk)
     with Store(tmp_path / "store.sqlite") as store:
         import_paths(store, [DEMO_DIR])
         store.upsert_many((doc, None) for doc in filler_documents(300))

@@ -26,7 +26,7 @@ from whoosh.system import emptybytes
 from whoosh.writing import SegmentWriter
 
 from cpcsearch.index import impacts, vocabulary
-from cpcsearch.index.blocks import ByTerm, write_terms
+from cpcsearch.index.blocks import CHUNK, ByTerm, write_terms
 from cpcsearch.index.columns import length_bytes
 
 # The postings of a field's values this short (years, sections, topics, names) are worked out
@@ -102,8 +102,10 @@ class FieldPostings:
         if self.value_size > 0:
             values = np.frombuffer(self.values, np.uint8).reshape(-1, self.value_size)[
                 order].tobytes()
-        elif self.value_size < 0:
-            values = list(map(self.values.__getitem__, order.tolist()))
+        elif self.value_size < 0:  # gathered a chunk at a time, as numbers are few at once
+            values = []
+            for start in range(0, len(order), CHUNK):
+                values += map(self.values.__getitem__, order[start:start + CHUNK].tolist())
         return ByTerm(texts, starts, np.frombuffer(self.docs, np.uint32)[order],
                       np.frombuffer(self.weights)[order], values, self.value_size)
 

@@ -248,6 +248,7 @@ def test_a_rebuild_in_several_processes_trains_the_sentence_splitter_on_the_stor
     assert len(open_index(config.INDEX_DIR)._segments()) == 2
     splitter = sentences.load(current_path(config.INDEX_DIR))
     assert trained._params.abbrev_types and splitter._params.__dict__ == trained._params.__dict__
+    assert splitter.decisions == trained.decisions
 
 
 @pytest.mark.parametrize("parts, lighter, cuts", [

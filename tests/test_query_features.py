@@ -192,6 +192,30 @@ def test_punkt_on_stdlib_patterns_learns_and_splits_as_nltk_own(demo_docs: dict)
     assert ours.text_contains_sentbreak.cache_info().hits > len(texts)  # the second time, cached
 
 
+def test_punkt_decides_the_breaks_of_its_training_text_in_advance(
+        demo_docs: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A trained splitter keeps its decisions on the sample's candidate breaks, saved beside
+    the index: splitting that text again asks Punkt nothing, and splits as Punkt does."""
+    from nltk.tokenize.punkt import PunktSentenceTokenizer
+
+    from cpcsearch.index import sentences
+
+    bodies = [doc.body for doc in demo_docs.values()]
+    trained = sentences.train(bodies)
+    sentences.save(trained, tmp_path)
+    loaded = sentences.load(tmp_path)
+    assert loaded.decisions == trained.decisions and len(trained.decisions) > 50
+    asked: list[str] = []
+    punkt = PunktSentenceTokenizer.text_contains_sentbreak
+    monkeypatch.setattr(PunktSentenceTokenizer, "text_contains_sentbreak",
+                        lambda self, context: asked.append(context) or punkt(self, context))
+    spans = [list(loaded.span_tokenize(body)) for body in bodies]
+    assert asked == []
+    undecided = sentences.Splitter(loaded._params)
+    assert [list(undecided.span_tokenize(body)) for body in bodies] == spans
+    assert len(set(asked)) == len(trained.decisions)  # each asked once, then from its cache
+
+
 def test_a_phrase_is_marked_where_it_stands_and_its_words_nowhere_else(tmp_path: Path) -> None:
     page = tmp_path / "corridors.html"
     page.write_text(

@@ -69,41 +69,63 @@ class StdlibToken(PunktToken):
 class Splitter(PunktSentenceTokenizer):
     """Punkt, deciding each candidate break once: whether `said. The` ends a sentence depends on
     those words and the trained parameters alone, and the same few contexts recur (a third of
-    a snippet's sentence splitting was spent deciding them again)."""
+    a snippet's sentence splitting was spent deciding them again). `decisions` are those made
+    in advance, on the text it was trained on; others are decided and kept as they come."""
 
-    def __init__(self, params: object = None) -> None:
+    def __init__(self, params: object = None, decisions: dict[str, bool] | None = None) -> None:
         super().__init__(params, lang_vars=StdlibPatterns(), token_cls=StdlibToken)
-        self.text_contains_sentbreak = lru_cache(CACHED_CONTEXTS)(super().text_contains_sentbreak)
+        self.decisions = decisions or {}
+        self.text_contains_sentbreak = lru_cache(CACHED_CONTEXTS)(self._decided)
+
+    def _decided(self, context: str) -> bool:
+        known = self.decisions.get(context)
+        return super().text_contains_sentbreak(context) if known is None else known
+
+    def decide(self, texts: Iterable[str]) -> None:
+        """Decide in advance every candidate break of `texts` (a few microseconds each: a
+        reader's hits share many of the contexts of the text it was trained on)."""
+        decide = super().text_contains_sentbreak
+        for text in texts:
+            for _, context in self._match_potential_end_contexts(text):
+                if context not in self.decisions:
+                    self.decisions[context] = decide(context)
 
 
-def train(texts: Iterable[str]) -> PunktSentenceTokenizer:
-    """Return a Punkt tokenizer trained on (a bounded sample of) `texts`."""
+def train(texts: Iterable[str]) -> Splitter:
+    """Return a Punkt tokenizer trained on (a bounded sample of) `texts`, its decisions on the
+    sample's candidate breaks made."""
     trainer = PunktTrainer(lang_vars=StdlibPatterns(), token_cls=StdlibToken)
     trainer.INCLUDE_ALL_COLLOCS = True
-    size = 0
+    sample, size = [], 0
     for text in texts:
         trainer.train(text, finalize=False)
+        sample.append(text)
         size += len(text)
         if size > TRAINING_CHARS:
             break
     trainer.finalize_training()
-    return Splitter(trainer.get_params())
+    splitter = Splitter(trainer.get_params())
+    splitter.decide(sample)
+    return splitter
 
 
-def save(tokenizer: PunktSentenceTokenizer, folder: Path) -> None:
-    """Write a trained tokenizer's parameters beside the index it was trained for."""
+def save(tokenizer: Splitter, folder: Path) -> None:
+    """Write a trained tokenizer's parameters and decisions beside the index it was trained
+    for."""
     tmp = folder / f"{MODEL_FILE}.tmp"
-    tmp.write_bytes(pickle.dumps(tokenizer._params))
+    tmp.write_bytes(pickle.dumps({"params": tokenizer._params, "decisions": tokenizer.decisions}))
     tmp.replace(folder / MODEL_FILE)
 
 
-def load(folder: Path) -> PunktSentenceTokenizer:
+def load(folder: Path) -> Splitter:
     """Return the tokenizer saved beside an index (our own file), or an untrained one."""
     path = folder / MODEL_FILE
     if not path.exists():
         return Splitter()
     saved = pickle.loads(path.read_bytes())
-    return Splitter(getattr(saved, "_params", saved))  # older indexes saved the tokenizer
+    if isinstance(saved, dict):
+        return Splitter(saved["params"], saved["decisions"])
+    return Splitter(getattr(saved, "_params", saved))  # older indexes saved no decisions
 
 
 def sentence_spans(text: str,

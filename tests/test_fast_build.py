@@ -75,6 +75,15 @@ def test_a_plain_word_takes_the_terms_the_analyzer_chain_gives(name: str) -> Non
     assert [terms(w) for w in ("high-speed", "Rail", "rail's", "café", "")] == [None] * 5
 
 
+@pytest.mark.parametrize("name", TEXT_FIELDS)
+def test_a_query_word_takes_the_terms_the_analyzer_chain_gives(name: str) -> None:
+    field = build_schema()[name]
+    for word in [*PLAIN, *TRICKY, "Rail", "RAIL", "rail's", "high-speed", "3.5", "u.s", "Café"]:
+        for options in ({}, {"removestops": False}, {"tokenize": False}):
+            assert (list(field.process_text(word, mode="query", **options))
+                    == list(TEXT.process_text(field, word, mode="query", **options))), word
+
+
 def postings(folder: Path) -> dict[tuple[str, bytes], tuple]:
     """Return what Whoosh reads of each term: its term info and each block's info and data."""
     found = {}

@@ -4,7 +4,7 @@ Whoosh runs every token of every document through its generator chain of filters
 most of a build's time. Every filter of our analyzers maps one word to terms without looking at
 its neighbours, so a word's terms (and the positions they take) can be worked out once, by the
 analyzer itself, and reused; only the numbering of positions across words is done here, as
-Whoosh's `StopFilter` and `HyphenFilter` do it. Queries still go through the analyzer.
+Whoosh's `StopFilter` and `HyphenFilter` do it. A query's plain word is worked out the same way.
 """
 
 from __future__ import annotations
@@ -209,8 +209,8 @@ class WordwiseText(TEXT):
     """
 
     def __getstate__(self) -> dict[str, Any]:
-        # Whoosh pickles the schema into the index: the cache stays out of it.
-        return {k: v for k, v in self.__dict__.items() if k != "_words"}
+        # Whoosh pickles the schema into the index: the caches stay out of it.
+        return {k: v for k, v in self.__dict__.items() if k not in ("_words", "_plain")}
 
     def __eq__(self, other: object) -> bool:
         return type(other) is type(self) and other.__getstate__() == self.__getstate__()
@@ -236,6 +236,19 @@ class WordwiseText(TEXT):
             lookup = str.encode if lowered and words.verbatim else words.__getitem__
             last = words.last = (value, list(map(lookup, tokens)))
         return iter(last[1])
+
+    def process_text(self, qstring: Any, mode: str = "", **kwargs: Any) -> Iterable[str]:
+        """Return the terms TEXT makes of a text (a query's word, mostly); those of a plain
+        word without the analyzer's chain of generators (`plain_terms`)."""
+        if "_plain" not in self.__dict__:
+            self._plain = plain_terms(self.analyzer) if is_wordwise(self.analyzer) else None
+        as_usual = kwargs.get("tokenize", True) and kwargs.get("removestops", True) and not (
+            kwargs.keys() - {"tokenize", "removestops"})
+        terms = (self._plain(qstring) if self._plain and as_usual and isinstance(qstring, str)
+                 else None)
+        if terms is None:
+            return super().process_text(qstring, mode=mode, **kwargs)
+        return [] if terms == STOPPED else [terms.decode()]
 
     def counts(self, value: str) -> Counter[bytes]:
         """Return how many times each term occurs in `value`, as indexing counts them."""

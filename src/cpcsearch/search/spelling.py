@@ -53,8 +53,8 @@ class DocumentCounts:
         schema = self.postings.searcher.schema
         if name not in schema:
             return 0
-        return max((self.postings.count(name, token.text)
-                    for token in schema[name].analyzer(word, mode="query")), default=None)
+        return max((self.postings.count(name, term)
+                    for term in schema[name].process_text(word, mode="query")), default=None)
 
 
 Vocabulary = Callable[[str | None, str], list[str]]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import re
 from pathlib import Path
 from typing import Any
@@ -214,6 +215,11 @@ def test_punkt_decides_the_breaks_of_its_training_text_in_advance(
     undecided = sentences.Splitter(loaded._params)
     assert [list(undecided.span_tokenize(body)) for body in bodies] == spans
     assert len(set(asked)) == len(trained.decisions)  # each asked once, then from its cache
+    # an index saved before decisions were kept holds the parameters alone
+    (tmp_path / sentences.MODEL_FILE).write_bytes(pickle.dumps(trained._params))
+    older = sentences.load(tmp_path)
+    assert older.decisions == {} and older._params.abbrev_types == trained._params.abbrev_types
+    assert [list(older.span_tokenize(body)) for body in bodies] == spans
 
 
 def test_a_phrase_is_marked_where_it_stands_and_its_words_nowhere_else(tmp_path: Path) -> None:

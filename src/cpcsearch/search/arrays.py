@@ -312,12 +312,13 @@ class Evaluator:
         self.model = model
         self.partial = False  # a Whoosh matcher ran out of time: its matches are incomplete
         self._matched: dict[int, Scored] = {}  # what Whoosh matched, by query node
+        self._held: dict[int, np.ndarray] = {}  # the documents holding a phrase, by query node
 
     def scoring(self, model: str) -> Evaluator:
         """Return an evaluator of the same commit and deadline whose words score by `model`.
 
         What Whoosh's own matchers match (patterns, fuzzy words, dates) is matched once for both,
-        with Whoosh's BM25F scores.
+        with Whoosh's BM25F scores, and so is where a phrase stands.
         """
         other = copy.copy(self)
         other.model = model
@@ -360,12 +361,14 @@ class Evaluator:
                       p.size)
         if not len(words.ids):
             return EMPTY
-        keys = {word: p.positions(q.fieldname, word, self.deadline)
-                for word in dict.fromkeys(q.words)}
-        if any(found is None for found in keys.values()):
-            self.partial = True
-            return EMPTY
-        docs = phrases.holding([keys[word] for word in q.words])
+        docs = self._held.get(id(q))
+        if docs is None:
+            keys = {word: p.positions(q.fieldname, word, self.deadline)
+                    for word in dict.fromkeys(q.words)}
+            if any(found is None for found in keys.values()):
+                self.partial = True
+                return EMPTY
+            docs = self._held[id(q)] = phrases.holding([keys[word] for word in q.words])
         return restrict(words, Scored(docs, np.ones(len(docs))), p.size).scaled(q.boost)
 
     def _whoosh(self, q: wq.Query) -> Scored:

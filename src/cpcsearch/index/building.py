@@ -102,7 +102,7 @@ class FieldPostings:
         if self.value_size > 0:
             values = np.frombuffer(self.values, np.uint8).reshape(-1, self.value_size)[
                 order].tobytes()
-        elif self.value_size < 0:  # gathered a chunk at a time, as numbers are few at once
+        elif self.value_size < 0:  # `CHUNK` at a time: all of `order` as Python ints is 24 MB
             values = []
             for start in range(0, len(order), CHUNK):
                 values += map(self.values.__getitem__, order[start:start + CHUNK].tolist())

@@ -76,6 +76,21 @@ def test_array_scores_equal_whoosh_scores(index_dir: str, text: str) -> None:
     assert found.scores.tolist() == pytest.approx([expected[d] or 0.0 for d in found.ids.tolist()])
 
 
+def test_an_evaluator_reused_across_queries_answers_each_as_a_fresh_one(index_dir: str) -> None:
+    """What an evaluator keeps of a query (where a phrase stands, what Whoosh matched) is never
+    taken for another query's (a freed query node's id is soon another's)."""
+    snapshot = SearchEngine(index_dir).live.snapshot()
+    searcher = snapshot.searcher
+    postings = Postings(searcher, DEFAULT.k1, DEFAULT.b)
+    reused = Evaluator(postings, deadline=float("inf"))
+    texts = ['"solar farms"', '"farms solar"', '"caspian gas"', '"caspian europe"', "cas*",
+             "pipe*", '"caspian gas heads west"', "gas~", "date:2023"]
+    for text in texts * 30:
+        query = parse_query(text, searcher.schema).query
+        fresh = Evaluator(postings, deadline=float("inf"))(query)
+        assert reused(query).ids.tolist() == fresh.ids.tolist(), text
+
+
 def test_a_phrase_matches_its_words_in_order_only(index_dir: str) -> None:
     snapshot = SearchEngine(index_dir).live.snapshot()
     searcher = snapshot.searcher

@@ -311,8 +311,10 @@ class Evaluator:
         self.deadline = deadline
         self.model = model
         self.partial = False  # a Whoosh matcher ran out of time: its matches are incomplete
-        self._matched: dict[int, Scored] = {}  # what Whoosh matched, by query node
-        self._held: dict[int, np.ndarray] = {}  # the documents holding a phrase, by query node
+        # what Whoosh matched, by query node (kept with it, so its id stays its own)
+        self._matched: dict[int, tuple[wq.Query, Scored]] = {}
+        # the documents holding a phrase, by field and words
+        self._held: dict[tuple[str, tuple[str, ...]], np.ndarray] = {}
 
     def scoring(self, model: str) -> Evaluator:
         """Return an evaluator of the same commit and deadline whose words score by `model`.
@@ -361,22 +363,23 @@ class Evaluator:
                       p.size)
         if not len(words.ids):
             return EMPTY
-        docs = self._held.get(id(q))
+        phrase = (q.fieldname, tuple(q.words))
+        docs = self._held.get(phrase)
         if docs is None:
             keys = {word: p.positions(q.fieldname, word, self.deadline)
                     for word in dict.fromkeys(q.words)}
             if any(found is None for found in keys.values()):
                 self.partial = True
                 return EMPTY
-            docs = self._held[id(q)] = phrases.holding([keys[word] for word in q.words])
+            docs = self._held[phrase] = phrases.holding([keys[word] for word in q.words])
         return restrict(words, Scored(docs, np.ones(len(docs))), p.size).scaled(q.boost)
 
     def _whoosh(self, q: wq.Query) -> Scored:
         """Match `q` with Whoosh's own matchers, segment by segment (once per query node)."""
-        found = self._matched.get(id(q))
-        if found is None:
-            found = self._matched[id(q)] = self._match_whoosh(q)
-        return found
+        kept = self._matched.get(id(q))
+        if kept is None:
+            kept = self._matched[id(q)] = (q, self._match_whoosh(q))
+        return kept[1]
 
     def _match_whoosh(self, q: wq.Query) -> Scored:
         ids: list[int] = []

@@ -61,12 +61,12 @@ def _is_short_acronym(variant: str) -> bool:
 VARIANTS: dict[tuple[str, ...], tuple[tuple[str, ...], bool]] = {
     _tokens(v): (group, _is_short_acronym(v)) for group in SYNONYMS for v in group}
 LONGEST = max(len(tokens) for tokens in VARIANTS)
+VARIANT_WORDS = frozenset(word for tokens in VARIANTS for word in tokens)
 
 
 def is_synonym(word: str) -> bool:
     """Tell whether a word is, or is part of, a variant of some group (known vocabulary)."""
-    lowered = word.lower()
-    return any(lowered in tokens for tokens in VARIANTS)
+    return word.lower() in VARIANT_WORDS
 
 
 class SynonymGroup(syntax.DisMaxGroup):

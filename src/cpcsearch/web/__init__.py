@@ -10,6 +10,7 @@ from cpcsearch.config import Config
 from cpcsearch.search.engine import SearchEngine
 from cpcsearch.web import admin, api, errors, feeds, pages, security
 from cpcsearch.web.context import IdConverter, close_store
+from cpcsearch.web.json_provider import OrjsonProvider
 
 
 def create_app(config: Config | None = None, **overrides: Any) -> Flask:
@@ -18,7 +19,7 @@ def create_app(config: Config | None = None, **overrides: Any) -> Flask:
     app = Flask(__name__)
     app.config["CPCSEARCH"] = config
     app.url_map.converters["id"] = IdConverter
-    app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the documented key order
+    app.json = OrjsonProvider(app)
     app.extensions["cpcsearch.engine"] = SearchEngine.from_config(config)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)

@@ -6,9 +6,10 @@ the demo pages are imported and indexed into a temporary folder first. The serve
 127.0.0.1 (`gunicorn -w 2 wsgi:app`, or `cpcsearch serve`); the client is `wrk` with `mix.lua` when
 it is installed (`apt-get install wrk`), else one Python process per connection with keep-alive.
 With `--hostile`, a quarter of the connections send costly queries instead, and the cheap queries'
-p99 is printed alone. Before the load, every other cheap query is sent once, one at a time, each
-asked for the first time (the server caches answers), and the same queries are timed on an SQLite
-FTS5 table built in this process from the same store, for the ratio `/api/search` p50 ÷ FTS5 p50.
+p99 is printed alone. Before the load, every other cheap query is sent once, one at a time from a
+bare socket, each asked for the first time (the server caches answers), and the same queries are
+timed on an SQLite FTS5 table built in this process from the same store, for the ratio
+`/api/search` p50 ÷ FTS5 p50.
 """
 
 from __future__ import annotations

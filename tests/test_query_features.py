@@ -222,6 +222,29 @@ def test_punkt_decides_the_breaks_of_its_training_text_in_advance(
     assert [list(older.span_tokenize(body)) for body in bodies] == spans
 
 
+def test_punkt_decides_the_breaks_after_its_sample_as_far_as_a_bound(
+        demo_docs: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past the training sample, the texts' candidate breaks are decided too, as Punkt decides
+    them, until DECIDED_CHARS of text are; the breaks of the texts after that are not."""
+    from cpcsearch.index import sentences
+
+    bodies = [doc.body for doc in demo_docs.values()]
+    monkeypatch.setattr(sentences, "TRAINING_CHARS", len(bodies[0]))  # a sample of two texts
+    monkeypatch.setattr(sentences, "DECIDED_CHARS", sum(map(len, bodies[:10])))
+    trained = sentences.train(bodies)
+
+    def contexts(texts: list[str]) -> set[str]:
+        return {context for text in texts
+                for _, context in trained._match_potential_end_contexts(text)}
+
+    decided, later = contexts(bodies[:11]), contexts(bodies[11:]) - contexts(bodies[:11])
+    assert len(contexts(bodies[2:11]) - contexts(bodies[:2])) > 50  # beyond the sample
+    assert set(trained.decisions) == decided and later
+    undecided = sentences.Splitter(trained._params)
+    assert all(undecided.text_contains_sentbreak(context) == known
+               for context, known in trained.decisions.items())
+
+
 def test_a_phrase_is_marked_where_it_stands_and_its_words_nowhere_else(tmp_path: Path) -> None:
     page = tmp_path / "corridors.html"
     page.write_text(

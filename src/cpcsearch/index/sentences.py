@@ -89,7 +89,7 @@ class Splitter(PunktSentenceTokenizer):
 
     def decide(self, texts: Iterable[str]) -> None:
         """Decide in advance every candidate break of `texts` (a few microseconds each: a
-        reader's hits share many of the contexts of the text it was trained on)."""
+        reader's hits are the corpus's text, and share its contexts)."""
         decide = super().text_contains_sentbreak
         for text in texts:
             for _, context in self._match_potential_end_contexts(text):

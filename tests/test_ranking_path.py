@@ -179,17 +179,34 @@ def test_fusion_weighs_inb2_by_its_weight(index_dir: str) -> None:
     assert max(scores[1.0]) == pytest.approx(1.0)
 
 
+def test_one_pass_scores_every_model_as_each_alone_would(index_dir: str) -> None:
+    snapshot = SearchEngine(index_dir).live.snapshot()
+    searcher = snapshot.searcher
+    postings = Postings(searcher, DEFAULT.k1, DEFAULT.b, c=2.0)
+    both = Evaluator(postings, float("inf"), (BM25, INB2))
+    for text in ("caspian energy pipeline", "energy NOT gas", '"natural gas" europe',
+                 "(gas OR oil) AND europe", "gas europe^2", "gas pipe*"):
+        query = parse_query(text, searcher.schema).query
+        found = both(query)
+        for row, model in zip(found.scores, (BM25, INB2), strict=True):
+            alone = Evaluator(postings, float("inf"), (model,))(query)
+            assert found.ids.tolist() == alone.ids.tolist()
+            assert row.tolist() == pytest.approx(alone.scores.tolist())
+        assert found.scores[0].tolist() != found.scores[1].tolist()
+
+
 def test_what_whoosh_matches_is_matched_once_for_both_models(index_dir: str) -> None:
     snapshot = SearchEngine(index_dir).live.snapshot()
     searcher = snapshot.searcher
-    evaluate = Evaluator(Postings(searcher, DEFAULT.k1, DEFAULT.b, c=2.0), float("inf"))
+    evaluate = Evaluator(Postings(searcher, DEFAULT.k1, DEFAULT.b, c=2.0), float("inf"),
+                         (BM25, INB2))
     query = parse_query("pipe* energy", searcher.schema).query
-    bm25, inb2 = evaluate(query), evaluate.scoring(INB2)(query)
-    assert bm25.ids.tolist() == inb2.ids.tolist()
-    assert bm25.scores.tolist() != inb2.scores.tolist()
     pattern, word = query.children()  # pipe*, matched by Whoosh; energi, from the arrays
-    assert evaluate.scoring(INB2)(pattern) is evaluate(pattern)
-    assert evaluate.scoring(INB2)(word).scores.tolist() != evaluate(word).scores.tolist()
+    matched = evaluate(pattern)
+    assert matched is evaluate(pattern)  # kept with its node
+    assert matched.scores[0].tolist() == matched.scores[1].tolist()  # Whoosh's BM25F in both
+    scored = evaluate(word).scores
+    assert scored[0].tolist() != scored[1].tolist()
 
 
 def test_expansion_weighs_hits_by_rank_and_sums_to_one() -> None:

@@ -9,7 +9,6 @@ posting; phrases are matched on their words' positions (`phrases.py`). Any other
 
 from __future__ import annotations
 
-import copy
 import threading
 import time
 from collections.abc import Callable
@@ -37,7 +36,8 @@ CHECK_EVERY = 512  # matches between two looks at the clock, in Whoosh's matcher
 
 @dataclass(frozen=True)
 class Scored:
-    """Matching document numbers (sorted, unique) and their scores."""
+    """Matching document numbers (sorted, unique) and their scores: one a document, or a row of
+    them a model when several models score the same matches (the last axis: the documents)."""
 
     ids: np.ndarray
     scores: np.ndarray
@@ -152,6 +152,17 @@ class Postings:
             scored = found.scored[model] = Scored(found.ids, self._scores(fieldname, found, model))
         return scored
 
+    def term_by(self, fieldname: str, text: str, models: tuple[str, ...]) -> Scored:
+        """Return `term` scored by each of `models`, a row a model (by one: as `term`)."""
+        if len(models) == 1:
+            return self.term(fieldname, text, models[0])
+        found = self._term(fieldname, text)
+        scored = found.scored.get(models)
+        if scored is None:
+            scored = found.scored[models] = Scored(found.ids, np.vstack(
+                [self._scores(fieldname, found, model) for model in models]))
+        return scored
+
     def count(self, fieldname: str, text: str) -> int:
         """Return how many live documents hold a term (no scores computed)."""
         return len(self._term(fieldname, text).ids)
@@ -222,13 +233,13 @@ class Postings:
 @dataclass
 class _Term:
     """A term's live documents and frequencies in one commit (`listed`: its postings, deleted
-    documents' too), and its scores by each model, computed when a model first asks (with its
-    documents' relative lengths)."""
+    documents' too), and its scores by each model or models, computed when first asked for
+    (with its documents' relative lengths)."""
 
     ids: np.ndarray
     tf: np.ndarray
     listed: int
-    scored: dict[str, Scored] = field(default_factory=dict)
+    scored: dict[str | tuple[str, ...], Scored] = field(default_factory=dict)
     relative: np.ndarray | None = None
 
 
@@ -254,15 +265,17 @@ def union(parts: list[Scored], size: int, best: bool = False) -> Scored:
     if len(parts) == 1:
         return parts[0]
     ids = np.concatenate([p.ids for p in parts])
-    scores = np.concatenate([p.scores for p in parts])
-    if best:
-        total = np.full(size, -np.inf)
-        np.maximum.at(total, ids, scores)
-        matched = np.flatnonzero(total > -np.inf)
-    else:
-        total = np.bincount(ids, weights=scores, minlength=size)
-        matched = np.flatnonzero(np.bincount(ids, minlength=size))
-    return Scored(matched, total[matched])
+    scores = np.concatenate([p.scores for p in parts], axis=-1)
+    matched = np.flatnonzero(np.bincount(ids, minlength=size))
+    totals = []
+    for row in np.atleast_2d(scores):  # a model's scores
+        if best:
+            total = np.full(size, -np.inf)
+            np.maximum.at(total, ids, row)
+        else:
+            total = np.bincount(ids, weights=row, minlength=size)
+        totals.append(total[matched])
+    return Scored(matched, totals[0] if scores.ndim == 1 else np.vstack(totals))
 
 
 def _mask(b: Scored, size: int) -> np.ndarray:
@@ -272,8 +285,8 @@ def _mask(b: Scored, size: int) -> np.ndarray:
 
 
 def _dense(b: Scored, size: int) -> np.ndarray:
-    scores = np.zeros(size)
-    scores[b.ids] = b.scores
+    scores = np.zeros((*b.scores.shape[:-1], size))
+    scores[..., b.ids] = b.scores
     return scores
 
 
@@ -283,48 +296,44 @@ def intersection(a: Scored, b: Scored, size: int) -> Scored:
     """Return the documents of both, scored by the sum."""
     keep = _mask(b, size)[a.ids]
     ids = a.ids[keep]
-    return Scored(ids, a.scores[keep] + _dense(b, size)[ids])
+    return Scored(ids, a.scores[..., keep] + _dense(b, size)[..., ids])
 
 
 def restrict(a: Scored, b: Scored, size: int) -> Scored:
     """Return the documents of `a` that are in `b`, with their scores in `a`."""
     keep = _mask(b, size)[a.ids]
-    return Scored(a.ids[keep], a.scores[keep])
+    return Scored(a.ids[keep], a.scores[..., keep])
 
 
 def difference(a: Scored, b: Scored, size: int) -> Scored:
     """Return the documents of `a` that are not in `b`, with their scores in `a`."""
     keep = ~_mask(b, size)[a.ids]
-    return Scored(a.ids[keep], a.scores[keep])
+    return Scored(a.ids[keep], a.scores[..., keep])
 
 
 def plus(a: Scored, b: Scored, size: int) -> Scored:
     """Return the documents of `a`, adding the score in `b` where they match it too."""
-    return Scored(a.ids, a.scores + _dense(b, size)[a.ids])
+    return Scored(a.ids, a.scores + _dense(b, size)[..., a.ids])
 
 
 class Evaluator:
-    """Evaluate query trees against one commit, within a deadline, scoring words by a model."""
+    """Evaluate query trees against one commit, within a deadline, scoring words by one model or
+    several at once (a row of scores each: one pass over the tree matches for all).
 
-    def __init__(self, postings: Postings, deadline: float, model: str = BM25) -> None:
+    What Whoosh's own matchers match (patterns, fuzzy words, dates) has Whoosh's BM25F scores
+    in every row, and so has what a NOT matches (1).
+    """
+
+    def __init__(self, postings: Postings, deadline: float,
+                 models: tuple[str, ...] = (BM25,)) -> None:
         self.postings = postings
         self.deadline = deadline
-        self.model = model
+        self.models = models
         self.partial = False  # a Whoosh matcher ran out of time: its matches are incomplete
         # what Whoosh matched, by query node (kept with it, so its id stays its own)
         self._matched: dict[int, tuple[wq.Query, Scored]] = {}
         # the documents holding a phrase, by field and words
         self._held: dict[tuple[str, tuple[str, ...]], np.ndarray] = {}
-
-    def scoring(self, model: str) -> Evaluator:
-        """Return an evaluator of the same commit and deadline whose words score by `model`.
-
-        What Whoosh's own matchers match (patterns, fuzzy words, dates) is matched once for both,
-        with Whoosh's BM25F scores, and so is where a phrase stands.
-        """
-        other = copy.copy(self)
-        other.model = model
-        return other
 
     def __call__(self, q: wq.Query) -> Scored:
         """Return the live documents matching `q` and their scores."""
@@ -333,7 +342,7 @@ class Evaluator:
         if q is wq.NullQuery:
             return EMPTY
         if kind is wq.Term:
-            return p.term(q.fieldname, q.text, self.model).scaled(q.boost)
+            return p.term_by(q.fieldname, q.text, self.models).scaled(q.boost)
         if kind is wq.Every and q.fieldname is None:
             return self._every()
         if kind is wq.Not:  # Whoosh scores what a NOT matches 1
@@ -348,7 +357,11 @@ class Evaluator:
 
     def _every(self) -> Scored:
         ids = np.flatnonzero(self.postings.live)
-        return Scored(ids, np.ones(len(ids)))
+        return Scored(ids, self._for_every_model(np.ones(len(ids))))
+
+    def _for_every_model(self, scores: np.ndarray) -> np.ndarray:
+        """Return one model's scores as those of every model."""
+        return scores if len(self.models) == 1 else np.tile(scores, (len(self.models), 1))
 
     def _positions(self, fieldname: str) -> bool:
         """Return whether a field keeps plain word positions, as `phrases` decodes them (if
@@ -359,8 +372,8 @@ class Evaluator:
     def _phrase(self, q: wq.Phrase) -> Scored:
         """Score a phrase as Whoosh does: the sum of its words' scores where they stand in order."""
         p = self.postings
-        words = _fold(intersection, [p.term(q.fieldname, word, self.model) for word in q.words],
-                      p.size)
+        words = _fold(intersection, [p.term_by(q.fieldname, word, self.models)
+                                     for word in q.words], p.size)
         if not len(words.ids):
             return EMPTY
         phrase = (q.fieldname, tuple(q.words))
@@ -389,7 +402,7 @@ class Evaluator:
         if not ids:
             return EMPTY
         docs, inverse = np.unique(np.asarray(ids, dtype=np.int64), return_inverse=True)
-        return Scored(docs, np.bincount(inverse, weights=scores))
+        return Scored(docs, self._for_every_model(np.bincount(inverse, weights=scores)))
 
     def _match(self, q: wq.Query, ids: list[int], scores: list[float]) -> None:
         try:

@@ -83,14 +83,16 @@ def rerank(runs: dict[str, Scored], query_weight: float, postings: Postings,
     common = rank.feedback_common * postings.documents
     kept = {word: weight for word, weight in words.items()
             if postings.count(CONTENT, word) <= common}
+    models = tuple(runs)
+    expanded = np.zeros((len(models), postings.size))  # a row a model
+    for word, weight in kept.items():
+        term = postings.term_by(CONTENT, word, models)
+        for row, scores in zip(expanded, np.atleast_2d(term.scores), strict=True):
+            row[term.ids] += weight * scores  # a term lists a document once
     reranked = {}
-    for model, found in runs.items():
-        expanded = np.zeros(postings.size)  # a term lists a document once
-        for word, weight in kept.items():
-            term = postings.term(CONTENT, word, model)
-            expanded[term.ids] += weight * term.scores
+    for row, (model, found) in zip(expanded, runs.items(), strict=True):
         original = found.scores * ((1 - rank.feedback_weight) / query_weight)
-        reranked[model] = Scored(found.ids, original + rank.feedback_weight * expanded[found.ids])
+        reranked[model] = Scored(found.ids, original + rank.feedback_weight * row[found.ids])
     return fuse(reranked, weights)
 
 

@@ -43,28 +43,23 @@ def retrieve(postings: Postings, plan: Plan, time_limit: float = TIME_LIMIT,
     """Match and rank `plan` against one commit, keeping the plan's first `depth` hits.
 
     Every match is scored (no pruning), so the total and the facet counts come from the same
-    pass; each model of `weights` (BM25F alone by default) scores them, and their scores are
-    fused, or `feedback` scores them again (`feedback.py`). A search past `time_limit` seconds
-    answers with what it matched so far, marked partial.
+    pass; each model of `weights` (BM25F alone by default) scores them in that pass, and their
+    scores are fused, or `feedback` scores them again (`feedback.py`). A search past
+    `time_limit` seconds answers with what it matched so far, marked partial.
     """
-    evaluate = Evaluator(postings, time.monotonic() + time_limit)
+    weights = weights or {BM25: 1.0}
+    models = tuple(weights)[:1] if plan.sortedby else tuple(weights)  # a sort needs no scores
+    evaluate = Evaluator(postings, time.monotonic() + time_limit, models)
     found = evaluate(plan.query)
     if plan.filter is not None:
         found = restrict(found, evaluate(plan.filter), postings.size)
-    partial = evaluate.partial
     if plan.sortedby:
         ranked = by_column(found.ids, postings.column(plan.sortedby), plan.depth, plan.reverse)
     elif not len(found.ids):
         ranked = []
     else:
-        weights = weights or {BM25: 1.0}
-        runs = {BM25: found}
-        for model in weights:
-            if model != BM25:  # the same matches, scored by another model
-                other = evaluate.scoring(model)
-                runs[model] = other(plan.query)
-                if plan.filter is not None:
-                    runs[model] = restrict(runs[model], found, postings.size)
-                partial = partial or other.partial
+        rows = [found.scores] if len(models) == 1 else found.scores
+        runs = {model: Scored(found.ids, row)
+                for model, row in zip(models, rows, strict=True)}
         ranked = (feedback(runs) if feedback else fuse(runs, weights)).best(plan.depth)
-    return Retrieved(ranked, len(found.ids), found.ids, partial)
+    return Retrieved(ranked, len(found.ids), found.ids, evaluate.partial)

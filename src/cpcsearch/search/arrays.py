@@ -332,8 +332,6 @@ class Evaluator:
         self.partial = False  # a Whoosh matcher ran out of time: its matches are incomplete
         # what Whoosh matched, by query node (kept with it, so its id stays its own)
         self._matched: dict[int, tuple[wq.Query, Scored]] = {}
-        # the documents holding a phrase, by field and words
-        self._held: dict[tuple[str, tuple[str, ...]], np.ndarray] = {}
 
     def __call__(self, q: wq.Query) -> Scored:
         """Return the live documents matching `q` and their scores."""
@@ -376,15 +374,12 @@ class Evaluator:
                                      for word in q.words], p.size)
         if not len(words.ids):
             return EMPTY
-        phrase = (q.fieldname, tuple(q.words))
-        docs = self._held.get(phrase)
-        if docs is None:
-            keys = {word: p.positions(q.fieldname, word, self.deadline)
-                    for word in dict.fromkeys(q.words)}
-            if any(found is None for found in keys.values()):
-                self.partial = True
-                return EMPTY
-            docs = self._held[phrase] = phrases.holding([keys[word] for word in q.words])
+        keys = {word: p.positions(q.fieldname, word, self.deadline)
+                for word in dict.fromkeys(q.words)}
+        if any(found is None for found in keys.values()):
+            self.partial = True
+            return EMPTY
+        docs = phrases.holding([keys[word] for word in q.words])
         return restrict(words, Scored(docs, np.ones(len(docs))), p.size).scaled(q.boost)
 
     def _whoosh(self, q: wq.Query) -> Scored:

@@ -30,7 +30,7 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> SearchEngine:
     return SearchEngine.from_config(config)
 
 
-@pytest.mark.parametrize("q", ["*a*", "***", "a?s", "a*"])
+@pytest.mark.parametrize("q", ["*a*", "***", "a*s", "a*"])
 def test_a_wildcard_without_a_prefix_is_refused_with_a_reason(engine: SearchEngine,
                                                               q: str) -> None:
     results = engine.search(SearchRequest(q=q))

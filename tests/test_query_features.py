@@ -278,18 +278,12 @@ def test_a_phrase_is_marked_where_it_stands_and_its_words_nowhere_else(tmp_path:
     ("which pipeline carries caspian gas?", "which pipeline carries caspian gas"),
     ("is the corridor busy?? rail freight", "is the corridor busy rail freight"),
     ("?rail? freight", "rail freight"),  # quote marks lost in copying
+    ("Azerbaijan?s gas", "Azerbaijan's gas"),  # an apostrophe lost in copying
     ("نفط؟ gas", "نفط gas"),  # an Arabic question mark
 ])
-def test_a_question_mark_that_opens_or_ends_a_word_is_punctuation(
-        demo_engine: SearchEngine, asked: str, meant: str) -> None:
+def test_a_question_mark_is_punctuation_not_a_wildcard(demo_engine: SearchEngine, asked: str,
+                                                       meant: str) -> None:
     question = demo_engine.search(SearchRequest(q=asked, per_page=100))
     statement = demo_engine.search(SearchRequest(q=meant, per_page=100))
     assert question.total > 0 and not question.notices
     assert [(h.id, h.score) for h in question.hits] == [(h.id, h.score) for h in statement.hits]
-
-
-def test_a_question_mark_between_letters_stands_for_one(demo_engine: SearchEngine,
-                                                         demo_docs: dict) -> None:
-    caspian = mentioning(demo_docs, "Caspian")
-    assert caspian and caspian <= found(demo_engine, "casp?an")
-    assert not found(demo_engine, "casp?n")  # one letter, not none

@@ -45,9 +45,9 @@ MAX_WORDS = 256
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 QUOTES = str.maketrans(dict.fromkeys("\u201c\u201d\u201e\u201f\u00ab\u00bb\u2033\uff02", '"'))
 # A question mark (Whoosh's wildcard for one letter, in its Latin, Armenian, Arabic and Ethiopic
-# forms) that opens or ends a word asks a question, or stands for a quote mark lost in copying
-# ("?slip? flow"): only one between letters (`wom?n`) is a wildcard.
-QUESTION_MARKS = re.compile(r"(?<!\w)[?\u055e\u061f\u1367]+|[?\u055e\u061f\u1367]+(?!\w)")
+# forms) in a reader's text asks a question, or stands for a quote mark or an apostrophe lost in
+# copying ("?slip? flow", "Russia?s"): it is punctuation, and `*` the only wildcard.
+QUESTION_MARKS = str.maketrans(dict.fromkeys("?\u055e\u061f\u1367", " "))
 WORD = re.compile(r"\w+(?:[-'’.]\w+)*")
 OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "REQUIRE"})  # Whoosh's
 # A text in capitals this long is a pasted sentence: its AND/OR/NOT are words.
@@ -110,11 +110,10 @@ def positive_leaves(query: wq.Query) -> list[wq.Query]:
 
 
 def sanitize(text: str) -> str:
-    """Strip control characters and the question marks of questions, straighten typographic
-    double quotes (a phrase pasted from a document or typed on a phone) and cap the length of a
-    query."""
-    text = CONTROL_CHARS.sub(" ", text or "")[:MAX_QUERY_CHARS].translate(QUOTES)
-    text = QUESTION_MARKS.sub(" ", text)
+    """Strip control characters and question marks, straighten typographic double quotes (a
+    phrase pasted from a document or typed on a phone) and cap the length of a query."""
+    text = CONTROL_CHARS.sub(" ", text or "")[:MAX_QUERY_CHARS]
+    text = text.translate(QUOTES).translate(QUESTION_MARKS)
     return " ".join(text.split()[:MAX_WORDS])
 
 

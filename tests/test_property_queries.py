@@ -5,12 +5,13 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from whoosh import query as wq
 from whoosh.qparser import QueryParser
 
 from conftest import FIXTURES_DIR, build_index, make_config
 from cpcsearch.index.schema import build_schema
 from cpcsearch.search.engine import SearchEngine
-from cpcsearch.search.parse import make_parser, parse_query
+from cpcsearch.search.parse import make_parser, parse_query, positive_leaves
 from cpcsearch.search.ranking import DEFAULT
 from cpcsearch.search.request import SearchRequest
 from cpcsearch.web import create_app
@@ -83,6 +84,27 @@ def test_plain_words_are_read_as_every_tagger_and_filter_would(words: list[str])
     parser = make_parser(SCHEMA, DEFAULT.fields)
     text = " ".join(words)
     assert _tags(parser.process(text)) == _tags(QueryParser.process(parser, text))
+
+
+def _searched_terms(text: str) -> set[str]:
+    """The terms a text's query looks for in the ranked text."""
+    return {term for leaf in positive_leaves(parse_query(text, SCHEMA).query)
+            if leaf.field() in DEFAULT.fields
+            for term in (leaf.words if isinstance(leaf, wq.Phrase) else [leaf.text])}
+
+
+@CHECKS
+@given(words=st.lists(st.sampled_from(["pipeline", "gas", "exports", "caspian", "sanctions",
+                                       "Baku", "corridor", "rail", "tariffs", "water"]),
+                      min_size=1, max_size=8),
+       marks=st.lists(st.sampled_from(["?", "? ", "?? ", " ?", ": ", ", ", ". ", "! ", "; ",
+                                       " (", ") ", "... ", " - ", "؟ "]),
+                      min_size=8, max_size=8))
+def test_a_pasted_sentence_searches_every_word_it_has(words: list[str], marks: list[str]) -> None:
+    """DESIGN: a `?`, a `:`, a stray parenthesis in text pasted from a sentence never empties
+    or breaks the query: each word is searched as it would be alone."""
+    text = "".join(word + mark for word, mark in zip(words, marks, strict=False))
+    assert _searched_terms(text) == set().union(*map(_searched_terms, words))
 
 
 @CHECKS

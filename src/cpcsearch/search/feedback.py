@@ -18,7 +18,7 @@ from whoosh.searching import Searcher
 
 from cpcsearch.index.columns import column_values
 from cpcsearch.index.schema import read_vector
-from cpcsearch.search.arrays import Postings, Scored, fuse
+from cpcsearch.search.arrays import EMPTY, Postings, Scored, fuse
 from cpcsearch.search.ranking import CONTENT, Ranking
 
 # Documents whose terms a commit keeps read (a few kB each): the first hits of one query are
@@ -83,16 +83,17 @@ def rerank(runs: dict[str, Scored], query_weight: float, postings: Postings,
     common = rank.feedback_common * postings.documents
     kept = {word: weight for word, weight in words.items()
             if postings.count(CONTENT, word) <= common}
-    models = tuple(runs)
-    expanded = np.zeros((len(models), postings.size))  # a row a model
-    for word, weight in kept.items():
-        term = postings.term_by(CONTENT, word, models)
-        for row, scores in zip(expanded, np.atleast_2d(term.scores), strict=True):
-            row[term.ids] += weight * scores  # a term lists a document once
+    terms = [(postings.term_by(CONTENT, word, tuple(runs)), weight)
+             for word, weight in kept.items()]
+    ids = np.concatenate([EMPTY.ids, *(term.ids for term, _ in terms)])
     reranked = {}
-    for row, (model, found) in zip(expanded, runs.items(), strict=True):
+    for row, (model, found) in enumerate(runs.items()):
+        # each document's sum over the words, added in their order (one call, not one a word)
+        added = np.bincount(ids, np.concatenate([EMPTY.scores, *(
+            weight * np.atleast_2d(term.scores)[row] for term, weight in terms)]),
+            minlength=postings.size)
         original = found.scores * ((1 - rank.feedback_weight) / query_weight)
-        reranked[model] = Scored(found.ids, original + rank.feedback_weight * row[found.ids])
+        reranked[model] = Scored(found.ids, original + rank.feedback_weight * added[found.ids])
     return fuse(reranked, weights)
 
 

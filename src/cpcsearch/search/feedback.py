@@ -83,8 +83,8 @@ def rerank(runs: dict[str, Scored], query_weight: float, postings: Postings,
     common = rank.feedback_common * postings.documents
     kept = {word: weight for word, weight in words.items()
             if postings.count(CONTENT, word) <= common}
-    terms = [(postings.term_by(CONTENT, word, tuple(runs)), weight)
-             for word, weight in kept.items()]
+    models = tuple(runs)
+    terms = [(postings.term_by(CONTENT, word, models), weight) for word, weight in kept.items()]
     ids = np.concatenate([EMPTY.ids, *(term.ids for term, _ in terms)])
     reranked = {}
     for row, (model, found) in enumerate(runs.items()):

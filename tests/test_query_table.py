@@ -240,6 +240,26 @@ def test_a_date_that_is_not_one_says_it_searched_as_words(engine: SearchEngine) 
         "or 2023-05-04).",)
 
 
+@pytest.mark.parametrize(("q", "words", "notice"), [
+    ("Author: Smith on gas", "Smith on gas", "No article has that author ('Smith')"),
+    ('topic:"sea shanties" gas', '"sea shanties" gas', "No article has that topic ('sea', "
+                                                        "'shanties')"),
+    ("section: 3.2 gas and oil", "3.2 gas and oil", "No article has that section ('3.2')"),
+])
+def test_a_restriction_no_article_has_searches_as_words_saying_so(engine: SearchEngine, q: str,
+                                                                 words: str, notice: str) -> None:
+    """A label pasted with a sentence (DESIGN: a `:` never empties the query)."""
+    relaxed, plain = run(engine, q), run(engine, words)
+    assert plain.total and [h.id for h in relaxed.hits] == [h.id for h in plain.hits]
+    assert len(relaxed.notices) == 1 and relaxed.notices[0].startswith(notice)
+
+
+def test_a_restriction_some_article_has_stays_when_nothing_is_found(engine: SearchEngine) -> None:
+    assert run(engine, "author:okafor date:2022").total == 0  # Okafor wrote nothing in 2022
+    assert run(engine, "author:okafor date:2022").notices == ()
+    assert {h.id for h in run(engine, "author:okafor gas").hits} == OKAFOR & GAS
+
+
 def test_facet_counts_are_those_of_the_result_set(engine: SearchEngine) -> None:
     facets = run(engine, "gas", author="Samuel Okafor").facets
     assert {f["value"]: f["count"] for f in facets["section"]} == {EEP: 2}

@@ -17,6 +17,7 @@ from functools import lru_cache, partial
 from pathlib import Path
 
 from cachetools import LRUCache
+from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from cpcsearch.config import Config
@@ -26,7 +27,7 @@ from cpcsearch.index.analysis import text_analyzer
 from cpcsearch.index.lexicon import lexicon
 from cpcsearch.index.reading import LiveIndex, Snapshot, segments
 from cpcsearch.search import ranking
-from cpcsearch.search.arrays import Postings
+from cpcsearch.search.arrays import Evaluator, Postings
 from cpcsearch.search.facets import count_facets, facet_table
 from cpcsearch.search.feedback import DocTerms, query_weight, rerank
 from cpcsearch.search.parse import ParsedQuery, parse_query, positive_leaves
@@ -34,8 +35,9 @@ from cpcsearch.search.plan import plan
 from cpcsearch.search.present import SearchResults, make_hit, query_marks
 from cpcsearch.search.ranking import CONTENT
 from cpcsearch.search.related import related
+from cpcsearch.search.relax import relaxed
 from cpcsearch.search.request import SearchRequest
-from cpcsearch.search.retrieve import NOTHING, Retrieved, retrieve
+from cpcsearch.search.retrieve import NOTHING, TIME_LIMIT, Retrieved, retrieve
 from cpcsearch.search.spelling import DocumentCounts, suggest_spelling, words_from
 from cpcsearch.search.suggest import names, suggest
 
@@ -85,8 +87,10 @@ class SearchEngine:
         """Run a search request; bad parameters raise `QueryError`, bad syntax never does.
 
         One search answers a query; a query that found nothing and has a spelling correction
-        runs a second one, with the correction. The answers of a commit are kept for requests
-        asked again (a new commit starts afresh).
+        runs a second one, with the correction, and one that still found nothing, restricted
+        to an author, topic or section no article has, runs with those words as plain words
+        (`relax.py`). The answers of a commit are kept for requests asked again (a new commit
+        starts afresh).
         """
         started = time.perf_counter()
         snapshot = self.live.snapshot()
@@ -114,7 +118,18 @@ class SearchEngine:
             retried = self._run(snapshot, request, retry)
             if retried.total:
                 parsed, found, corrected = retry, retried, True
+        relax = relaxed(parsed, partial(self._matches_any, snapshot)) if not found.total else None
+        if relax:
+            retry = parse_query(relax[0], schema, self.rank)
+            retried = self._run(snapshot, request, retry)
+            if retried.total:
+                parsed, found = replace(retry, notices=(*retry.notices, relax[1])), retried
         return self._present(snapshot, request, parsed, found, suggestion, corrected, started)
+
+    def _matches_any(self, snapshot: Snapshot, query: wq.Query) -> bool:
+        """Tell whether a term or phrase matches any live article of the commit."""
+        evaluate = Evaluator(self._postings(snapshot), time.monotonic() + TIME_LIMIT)
+        return len(evaluate(query).ids) > 0
 
     def _run(self, snapshot: Snapshot, request: SearchRequest, parsed: ParsedQuery) -> Retrieved:
         planned = plan(request, parsed)

@@ -1,0 +1,47 @@
+"""Relaxing a query that found nothing: a restriction to an author, topic or section that no
+article has searches as plain words.
+
+A label pasted with a sentence (`Section: 3.2 results of ...`, `Author: John wrote ...`) reads as
+a restriction, and one that matches no article empties the results (DESIGN: a `:` in pasted text
+never empties the query). Its words are searched as plain words instead, which also search the
+names (`ranking.py`), and a notice says so. A restriction that some article has is kept, even
+when the query as a whole finds nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from whoosh import query as wq
+
+from cpcsearch.search.parse import FIELD_ALIASES, ParsedQuery, positive_leaves
+
+# The restricting fields relaxed, by the name readers know them by (dates have their own
+# fallback: `dates.py`).
+NAMED = {"author_text": "author", "topic_text": "topic", "section_text": "section"}
+
+
+def _prefixes(fieldname: str) -> re.Pattern[str]:
+    """Return the pattern of every way to write a field before a colon (`by:`, `author:`)."""
+    names = sorted([fieldname, *FIELD_ALIASES[fieldname]], key=len, reverse=True)
+    return re.compile(r"(?i)(?<![\w:.])(?:" + "|".join(names) + r"):")
+
+
+def relaxed(parsed: ParsedQuery, matches_any: Callable[[wq.Query], bool]) -> tuple[str, str] | None:
+    """Return the query's text with the restrictions that match no article written as plain
+    words, and the notice that says so; None if every restriction matches some article.
+
+    `matches_any(leaf)` tells whether a term or phrase matches any live article.
+    """
+    empty = {leaf.field() for leaf in positive_leaves(parsed.query)
+             if leaf.field() in NAMED and not matches_any(leaf)}
+    if not empty:
+        return None
+    text = parsed.text
+    for fieldname in sorted(empty):
+        text = _prefixes(fieldname).sub("", text)
+    named = " or ".join(NAMED[fieldname] for fieldname in sorted(empty))
+    typed = ", ".join(repr(word.text) for word in parsed.words if word.fieldname in empty)
+    return text, (f"No article has that {named} ({typed}): those words were searched as plain "
+                  "words.")

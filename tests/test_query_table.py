@@ -14,6 +14,7 @@ from werkzeug.datastructures import MultiDict
 
 from conftest import FIXTURES_DIR, build_index, make_config
 from cpcsearch.search.engine import SearchEngine
+from cpcsearch.search.parse import NO_WORDS
 from cpcsearch.search.request import SearchRequest
 
 SPP = "Security and Politics Program (SPP)"
@@ -207,6 +208,14 @@ def test_a_query_of_stop_words_alone_says_why_it_finds_nothing(engine: SearchEng
     assert run(engine, '"The"').notices == ("'The' is too common to search for: add a word "
                                             "that says what you are looking for.",)
     assert run(engine, "the gas").notices == ()
+
+
+@pytest.mark.parametrize("q", ["?", "...", "!!!", "()", '""', "-", ":", "¿?"])
+def test_a_query_without_a_word_says_so(engine: SearchEngine, q: str) -> None:
+    results = run(engine, q)
+    assert (results.total, results.hits) == (0, [])
+    assert results.notices == (NO_WORDS,)
+    assert run(engine, " ").total == len(ALL) and run(engine, " ").notices == ()  # browses
 
 
 def test_a_field_name_with_nothing_after_it_is_left_out_saying_so(engine: SearchEngine) -> None:

@@ -50,6 +50,8 @@ QUOTES = str.maketrans(dict.fromkeys("\u201c\u201d\u201e\u201f\u00ab\u00bb\u2033
 QUESTION_MARKS = str.maketrans(dict.fromkeys("?\u055e\u061f\u1367", " "))
 WORD = re.compile(r"\w+(?:[-'’.]\w+)*")
 OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "REQUIRE"})  # Whoosh's
+NO_WORDS = ("There is no word to search for: type one, or clear the box to see every article, "
+            "newest first.")
 # A text in capitals this long is a pasted sentence: its AND/OR/NOT are words.
 SHOUTED_WORDS = 4
 # The names a reader may put before a colon: the fields, their aliases, and the date terms.
@@ -305,7 +307,7 @@ def parse_query(text: str, schema: Schema,
                 rank: ranking.Ranking = ranking.DEFAULT) -> ParsedQuery:
     """Turn a user's text into one query tree; text the parser rejects searches as words."""
     notices: list[str] = []
-    text = _field_prefixes(sanitize(text), notices)
+    typed, text = text, _field_prefixes(sanitize(text), notices)
     query, words = wq.NullQuery, ()
     if not _too_deep(text):
         try:
@@ -318,12 +320,15 @@ def parse_query(text: str, schema: Schema,
         parser = make_parser(schema, rank.fields, operators=False)
         query, words = _parse(text, parser, rank, notices)
     if query is wq.NullQuery and not notices:
-        notices += _only_stop_words(text)
+        notices += _why_nothing(typed, text)
     return ParsedQuery(text, query, words, tuple(notices))
 
 
-def _only_stop_words(text: str) -> list[str]:
-    """Return the notice of a text that found nothing because its words are stop words."""
+def _why_nothing(typed: str, text: str) -> list[str]:
+    """Return the notice of a text that asks for nothing (`text`: as sanitized): its words are
+    stop words, or it has none (only punctuation); an empty box asks for nothing and browses."""
     common = [repr(w) for w in dict.fromkeys(WORD.findall(text)) if w.lower() in STOP_WORDS]
-    return [f"{', '.join(common)} {'is' if len(common) == 1 else 'are'} too common to search "
-            "for: add a word that says what you are looking for."] if common else []
+    if common:
+        return [f"{', '.join(common)} {'is' if len(common) == 1 else 'are'} too common to "
+                "search for: add a word that says what you are looking for."]
+    return [NO_WORDS] if (typed or "").strip() and not WORD.search(text) else []

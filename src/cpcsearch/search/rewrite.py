@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import copy
 import operator
-import re
 from collections.abc import Callable
 from itertools import islice
 
@@ -20,7 +19,8 @@ from cpcsearch.search.dates import DATE_FIELD
 # Terms in these fields restrict the results rather than rank them.
 RESTRICTION_FIELDS = frozenset({"date", "author_text", "topic_text", "section_text"})
 # Bounds on the terms one wildcard, prefix or fuzzy word may stand for (Elasticsearch's
-# max_expansions), and the letters a wildcard needs before its first `*` or `?`.
+# max_expansions), and the letters a wildcard needs before its first `*` (`?` is punctuation:
+# `parse.sanitize`).
 MAX_EXPANSIONS = 128
 MIN_PREFIX = 2
 # Edits a fuzzy word may stand for, by the length of its term (Elasticsearch's AUTO fuzziness;
@@ -86,10 +86,10 @@ def bounded(query: wq.Query, notices: list[str]) -> wq.Query:
     if isinstance(query, (wq.Term, wq.Phrase, wq.MultiTerm)) and query.field() is None:
         return wq.NullQuery  # a boost alone in parentheses, `(^2)`: no word, in no field
     if isinstance(query, (wq.Prefix, wq.Wildcard)):
-        literal = re.split(r"[*?]", query.text, maxsplit=1)[0]
+        literal = query.text.split("*", 1)[0]
         if len(literal) < MIN_PREFIX:
             add_notice(notices, f"{query.text!r} was left out: a wildcard needs at least "
-                    f"{MIN_PREFIX} letters before its first * or ?")
+                    f"{MIN_PREFIX} letters before its first *")
             return wq.NullQuery
         capped = CappedPrefix if isinstance(query, wq.Prefix) else CappedWildcard
         return capped(query.fieldname, query.text, boost=query.boost)

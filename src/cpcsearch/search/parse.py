@@ -57,7 +57,15 @@ SHOUTED_WORDS = 4
 # The names a reader may put before a colon: the fields, their aliases, and the date terms.
 FIELD_NAMES = frozenset({*FIELD_ALIASES, "date", "after", "before",
                          *(alias for aliases in FIELD_ALIASES.values() for alias in aliases)})
-_FIELD = r"(?i)(?<![\w:.])(" + "|".join(sorted(FIELD_NAMES, key=len, reverse=True)) + r"):"
+
+
+def field_prefix(names: Collection[str]) -> str:
+    """Return the pattern of any of `names` before a colon, in any case (not within a word, a
+    dotted name or a URL), the name its group."""
+    return r"(?i)(?<![\w:.])(" + "|".join(sorted(names, key=len, reverse=True)) + r"):"
+
+
+_FIELD = field_prefix(FIELD_NAMES)
 FIELD_THEN_WORD = re.compile(_FIELD + r"\s*(?=[^\s)])")
 FIELD_ALONE = re.compile(_FIELD + r"(?=\s*(?:\)|$))")
 # Parentheses nested deeper than this are no one's query (and cost the parser dearly): the text

@@ -15,17 +15,12 @@ from collections.abc import Callable
 
 from whoosh import query as wq
 
-from cpcsearch.search.parse import FIELD_ALIASES, ParsedQuery, positive_leaves
+from cpcsearch.search.parse import FIELD_ALIASES, ParsedQuery, field_prefix, positive_leaves
+from cpcsearch.search.rewrite import RESTRICTION_FIELDS
 
-# The restricting fields relaxed, by the name readers know them by (dates have their own
-# fallback: `dates.py`).
-NAMED = {"author_text": "author", "topic_text": "topic", "section_text": "section"}
-
-
-def _prefixes(fieldname: str) -> re.Pattern[str]:
-    """Return the pattern of every way to write a field before a colon (`by:`, `author:`)."""
-    names = sorted([fieldname, *FIELD_ALIASES[fieldname]], key=len, reverse=True)
-    return re.compile(r"(?i)(?<![\w:.])(?:" + "|".join(names) + r"):")
+# The restricting fields relaxed (author, topic, section: dates, which have no alias, have their
+# own fallback in `dates.py`), by the name readers know them by.
+NAMED = {name: FIELD_ALIASES[name][0] for name in RESTRICTION_FIELDS & FIELD_ALIASES.keys()}
 
 
 def relaxed(parsed: ParsedQuery, matches_any: Callable[[wq.Query], bool]) -> tuple[str, str] | None:
@@ -40,7 +35,7 @@ def relaxed(parsed: ParsedQuery, matches_any: Callable[[wq.Query], bool]) -> tup
         return None
     text = parsed.text
     for fieldname in sorted(empty):
-        text = _prefixes(fieldname).sub("", text)
+        text = re.sub(field_prefix([fieldname, *FIELD_ALIASES[fieldname]]), "", text)
     named = " or ".join(NAMED[fieldname] for fieldname in sorted(empty))
     typed = ", ".join(repr(word.text) for word in parsed.words if word.fieldname in empty)
     return text, (f"No article has that {named} ({typed}): those words were searched as plain "

@@ -88,6 +88,24 @@ EXACT = [
     ("NOT date:[2022 to 2025]", {}, years(2021)),
     ("before:0001", {}, set()),
     ("date:2023-13 energy", {}, ENERGY),  # not a date: its words search, and find only energy
+    # the range and comparison forms of other engines, and year: for date:
+    ("year:2023", {}, years(2023)),
+    ("Year: 2022 OR year:2025", {}, years(2022, 2025)),
+    ("energy year:[2022 to 2023]", {}, ENERGY & years(2022, 2023)),
+    ("date:2022..2023", {}, years(2022, 2023)),
+    ("date:2024..", {}, years(2024, 2025)),
+    ("date:..2022", {}, years(2021, 2022)),
+    ("date:2024..*", {}, years(2024, 2025)),
+    ("date:[2024 to *]", {}, years(2024, 2025)),
+    ("date:[* to 2021]", {}, years(2021)),
+    ("date:2022-2023", {}, years(2022, 2023)),
+    ("gas NOT date:2021-2023", {}, GAS - years(2021, 2022, 2023)),
+    ("date:>2023", {}, years(2024, 2025)),
+    ("date:>=2023", {}, years(2023, 2024, 2025)),
+    ("date:<2023", {}, years(2021, 2022)),
+    ("date:<=2023", {}, years(2021, 2022, 2023)),
+    ("date:>2023-04 date:<2023-06", {}, {"s1"}),
+    ("energy NOT year:>2022", {}, ENERGY & years(2021, 2022)),
     # the programs, by acronym and by name
     ("SPP", {}, PROGRAMS["SPP"]),
     ("EEP", {}, PROGRAMS["EEP"]),
@@ -227,6 +245,8 @@ def test_a_field_name_with_nothing_after_it_is_left_out_saying_so(engine: Search
     assert (alone.total, alone.suggestion) == (0, None)
     assert alone.notices == ("'author:' was left out: write the word to find after it, as in "
                              "author:word.",)
+    assert run(engine, "gas year:").notices == ("'year:' was left out: write the date to find "
+                                                "after it, as in year:2023.",)
 
 
 def test_a_date_range_written_backwards_is_read_from_its_earlier_end(engine: SearchEngine) -> None:
@@ -238,6 +258,9 @@ def test_a_date_range_written_backwards_is_read_from_its_earlier_end(engine: Sea
     assert inside.notices == (
         "'date:[2023-12 to 2023-01]' was read as the dates from 2023-01 to 2023-12.",)
     assert run(engine, "date:[2022 to 2024]").notices == ()
+    dotted = run(engine, "date:2024..2022")
+    assert {hit.id for hit in dotted.hits} == years(2022, 2023, 2024)
+    assert dotted.notices == ("'date:2024..2022' was read as the dates from 2022 to 2024.",)
 
 
 def test_a_date_that_is_not_one_says_it_searched_as_words(engine: SearchEngine) -> None:
@@ -247,6 +270,12 @@ def test_a_date_that_is_not_one_says_it_searched_as_words(engine: SearchEngine) 
     assert run(engine, "date:soon gas").notices == (
         "'date:soon' was searched as words: date 'soon' is not a date (write 2023, 2023-05 "
         "or 2023-05-04).",)
+    assert run(engine, "date:.. gas").notices == (
+        "'date:..' was searched as words: a date range needs at least one end.",)
+    assert run(engine, "date:>9999 gas").notices == (
+        "'date:>9999' was searched as words: no date comes after '9999'.",)
+    assert run(engine, "after:>2023 gas").notices == (
+        "'after:>2023' was searched as words: write after:2023, or date:>2023.",)
 
 
 @pytest.mark.parametrize(("q", "words", "notice"), [

@@ -55,7 +55,8 @@ NO_WORDS = ("There is no word to search for: type one, or clear the box to see e
 # A text in capitals this long is a pasted sentence: its AND/OR/NOT are words.
 SHOUTED_WORDS = 4
 # The names a reader may put before a colon: the fields, their aliases, and the date terms.
-FIELD_NAMES = frozenset({*FIELD_ALIASES, "date", "after", "before",
+DATE_NAMES = frozenset({"date", "year", "after", "before"})  # `dates.py`
+FIELD_NAMES = frozenset({*FIELD_ALIASES, *DATE_NAMES,
                          *(alias for aliases in FIELD_ALIASES.values() for alias in aliases)})
 
 
@@ -133,8 +134,9 @@ def _field_prefixes(text: str, notices: list[str]) -> str:
     saying so."""
     text = FIELD_THEN_WORD.sub(lambda field: f"{field.group(1).lower()}:", text)
     for dangling in map(str.lower, FIELD_ALONE.findall(text)):
-        rewrite.add_notice(notices, f"'{dangling}:' was left out: write the word to find after "
-                           f"it, as in {dangling}:word.")
+        what, example = ("date", "2023") if dangling in DATE_NAMES else ("word", "word")
+        rewrite.add_notice(notices, f"'{dangling}:' was left out: write the {what} to find "
+                           f"after it, as in {dangling}:{example}.")
     return " ".join(FIELD_ALONE.sub(" ", text).split())
 
 

@@ -7,6 +7,7 @@ from functools import partial
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cpcsearch.document import is_subheading
 from cpcsearch.index.analysis import word_cores, word_terms
 from cpcsearch.search.highlight import (
     LEAD_CHARS,
@@ -98,7 +99,8 @@ def test_a_long_text_is_read_for_phrases_as_far_as_its_snippet_window(
 def test_the_paragraph_with_most_terms_is_the_one_reading_every_word_finds(
         paragraphs: list[str], terms: set[str], phrases: tuple[tuple[str, ...], ...]) -> None:
     """The paragraphs are searched for their terms' cores as one text (the first with the most
-    terms wins; a phrase counts where all its words are)."""
+    terms wins, one not a subheading before one that is; a phrase counts where all its words
+    are)."""
     marks = Marks(frozenset(terms), phrases)
     weights = []
     for paragraph in paragraphs:
@@ -106,8 +108,22 @@ def test_the_paragraph_with_most_terms_is_the_one_reading_every_word_finds(
         weights.append(len(found & marks.words) + len({t for phrase in phrases
                                                        if found.issuperset(phrase)
                                                        for t in phrase} - marks.words))
-    expected = weights.index(max(weights)) if marks.terms and len(paragraphs) > 1 else 0
+    scores = [(weight, not is_subheading(paragraph))
+              for weight, paragraph in zip(weights, paragraphs, strict=True)]
+    expected = scores.index(max(scores)) if marks.terms and len(paragraphs) > 1 else 0
     assert _best_paragraph(paragraphs, marks) == expected
+
+
+def test_among_paragraphs_with_as_many_terms_prose_beats_a_subheading() -> None:
+    heading = "A Template for the Southern Gas Corridor"
+    prose = "The most important legacy of the pipeline may be the gas pipelines after it."
+    gas, both = Marks(frozenset({"gas"})), Marks(frozenset({"gas", "corridor"}))
+    assert _best_paragraph([heading, prose], gas) == 1
+    assert _best_paragraph([heading, prose, f"Gas {prose}"], gas) == 1  # the first of prose
+    assert _best_paragraph([heading, prose], both) == 0  # more terms win, heading or not
+    assert _best_paragraph(["Gas prices", "Gas fields"], gas) == 0  # no prose: the first
+    assert _best_paragraph(["Gas prices", "Gas prices rose, he said:"], gas) == 1
+    assert _best_paragraph(["Gas " + "pipeline talk " * 10, "Gas ends here."], gas) == 0
 
 
 def test_a_stretch_of_text_read_leaves_out_a_word_that_may_go_on_past_it() -> None:

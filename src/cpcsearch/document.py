@@ -17,6 +17,7 @@ TEXT_FIELDS = ("title", "body", "url", "section", "summary", "language", "fetche
 LIST_FIELDS = ("authors", "topics")
 DATE_FIELDS = ("date", "updated")
 URL_SCHEMES = ("http", "https")
+SUBHEADING_CHARS = 90
 
 
 @dataclass(frozen=True)
@@ -155,3 +156,9 @@ def content_hash(title: str, body: str) -> str:
     """Return a hash of the visible content, whitespace-insensitive, to spot duplicates."""
     text = " ".join(f"{title}\n{body}".split()).lower()
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def is_subheading(paragraph: str) -> bool:
+    """Tell whether a body paragraph reads as a subheading: short, one line, no final stop."""
+    return len(paragraph) <= SUBHEADING_CHARS and not paragraph.rstrip().endswith(
+        (".", "!", "?", ":", ";", ",", "\u201d", '"'))

@@ -18,6 +18,7 @@ from functools import cached_property, partial
 
 from markupsafe import Markup, escape
 
+from cpcsearch.document import is_subheading
 from cpcsearch.index.analysis import TOKEN_PATTERN, word_cores, word_terms
 
 SNIPPET_CHARS = 260
@@ -29,6 +30,7 @@ TOKEN = re.compile(TOKEN_PATTERN)
 # A letter or digit beyond ASCII: the analyzer folds accents, so word cores need not hold.
 NON_ASCII_WORD = re.compile(r"[^\W\x00-\x7f]")
 JOINERS = "-.'\u2019"  # what joins the parts of one token (TOKEN_PATTERN)
+
 Span = tuple[int, int]  # a stretch of a text: its first character and the one after its last
 Match = tuple[int, int, frozenset[str]]  # a word's span in a text, and its query terms
 
@@ -316,21 +318,22 @@ def _paragraph_terms(paragraphs: list[str], marks: Marks) -> Iterator[set[str]]:
 
 
 def _best_paragraph(paragraphs: list[str], marks: Marks) -> int:
-    """Return the paragraph with the most distinct marked terms (the first, when none has any),
-    a phrase's words counting only in a paragraph that has them all.
+    """Return the paragraph with the most distinct marked terms, a phrase's words counting only
+    in a paragraph that has them all; among equals, the first that is not a subheading.
 
     A cheap first pass, so only that paragraph is split into sentences and weighed closely; it
-    stops at the first paragraph that has every term.
+    stops at the first paragraph, not a subheading, that has every term.
     """
     if not marks.terms or len(paragraphs) < 2:
         return 0
-    best, most = 0, 0
+    best, most = 0, (-1, False)
     for i, found in enumerate(_paragraph_terms(paragraphs, marks)):
         weight = len(found & marks.words | {term for phrase in marks.phrases
                                             if found.issuperset(phrase) for term in phrase})
-        if weight > most:
-            best, most = i, weight
-            if most == len(marks.terms):
+        score = (weight, not is_subheading(paragraphs[i]))
+        if score > most:
+            best, most = i, score
+            if most == (len(marks.terms), True):
                 break
     return best
 

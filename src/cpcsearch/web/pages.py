@@ -6,6 +6,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import MultiDict
 
+from cpcsearch.document import is_subheading
 from cpcsearch.errors import QueryError
 from cpcsearch.export import safe_url
 from cpcsearch.export.bibtex import to_bibtex
@@ -17,7 +18,6 @@ from cpcsearch.web.feeds import format_links
 from cpcsearch.web.nextsteps import next_steps
 
 bp = Blueprint("pages", __name__)
-HEADING_CHARS = 90
 
 
 @bp.get("/")
@@ -80,7 +80,7 @@ def _results(params: MultiDict[str, str], heading: str, pinned: str = "") -> Res
 def show_article(doc_id: str) -> ResponseReturnValue:
     """Show one article, with its citation in BibTeX, RIS and Chicago style."""
     doc = article(doc_id)
-    blocks = [("h2" if _is_heading(p) else "p", p) for p in doc.paragraphs]
+    blocks = [("h2" if is_subheading(p) else "p", p) for p in doc.paragraphs]
     lead = doc.summary.rstrip("…").strip()
     page_url = url_for("pages.show_article", doc_id=doc_id, _external=True)
     cite = {"chicago": chicago(doc, page_url), "bibtex": to_bibtex([doc]), "ris": to_ris([doc])}
@@ -95,8 +95,3 @@ def favicon() -> ResponseReturnValue:
     """Send browsers that ask for the conventional favicon path to the SVG icon."""
     return redirect(url_for("static", filename="favicon.svg"), 301)
 
-
-def _is_heading(paragraph: str) -> bool:
-    """Tell whether a body paragraph reads as a subheading: short, one line, no final stop."""
-    return len(paragraph) <= HEADING_CHARS and not paragraph.rstrip().endswith(
-        (".", "!", "?", ":", ";", ",", "”", '"'))

@@ -122,6 +122,12 @@ EXACT = [
     ("Author:Okafor", {}, OKAFOR),
     ("topic: energy", {}, {"e1", "e2", "e3", "e5", "g2"}),
     ('author:"Marta Lindqvist"', {}, LINDQVIST),
+    # an author as citations write the name (test_an_author_written_as_citations_write_names)
+    ('author:"Okafor, S." gas', {}, OKAFOR & GAS),
+    ('author:"B. Lindqvist"', {}, set()),  # no author has both
+    ('author:"L. M."', {}, set()),  # initials alone name no one
+    ("", {"author": "Beridze, Ana"}, BERIDZE),
+    ("", {"author": "A. Beridze"}, BERIDZE),
     ("author:okafor NOT date:2023", {}, OKAFOR - years(2023)),
     ("author:okafor gas", {}, OKAFOR & GAS),
     ("topic:energy", {}, {"e1", "e2", "e3", "e5", "g2"}),
@@ -290,6 +296,34 @@ def test_a_restriction_no_article_has_searches_as_words_saying_so(engine: Search
     relaxed, plain = run(engine, q), run(engine, words)
     assert plain.total and [h.id for h in relaxed.hits] == [h.id for h in plain.hits]
     assert len(relaxed.notices) == 1 and relaxed.notices[0].startswith(notice)
+
+
+@pytest.mark.parametrize(("q", "named"), [
+    ('author:"Hajiyeva, Leyla"', 'author:"Leyla Hajiyeva"'),
+    ('author:"L. Hajiyeva"', 'author:"Leyla Hajiyeva"'),
+    ('author:"Hajiyeva L."', 'author:"Leyla Hajiyeva"'),
+    ('author:"hajiyeva leyla"', 'author:"Leyla Hajiyeva"'),
+    ("author:Hajiyeva,Leyla", 'author:"Leyla Hajiyeva"'),
+    ('author:"Hajiyeva, L." energy', 'author:"Leyla Hajiyeva" energy'),
+])
+def test_an_author_written_as_citations_write_names_is_that_author(engine: SearchEngine, q: str,
+                                                                   named: str) -> None:
+    """Surname first, initials: as the exported citations write names (`export/`)."""
+    cited, canonical = run(engine, q), run(engine, named)
+    assert cited.notices == () and cited.total
+    assert [(h.id, h.score) for h in cited.hits] == [(h.id, h.score) for h in canonical.hits]
+    assert {h.id for h in cited.hits} <= HAJIYEVA
+
+
+@pytest.mark.parametrize(("q", "notice"), [
+    ('author:"Zed Okafor"', "No article has that author ('Zed', 'Okafor')."),
+    ("author:zzyzx", "No article has that author ('zzyzx')."),
+    ('topic:"sea shanties"', "No article has that topic ('sea', 'shanties')."),
+])
+def test_a_restriction_no_article_has_says_so_when_its_words_find_nothing_either(
+        engine: SearchEngine, q: str, notice: str) -> None:
+    results = run(engine, q)
+    assert (results.total, results.notices) == (0, (notice,))
 
 
 def test_a_restriction_some_article_has_stays_when_nothing_is_found(engine: SearchEngine) -> None:

@@ -28,8 +28,9 @@ from cpcsearch.index.lexicon import lexicon
 from cpcsearch.index.reading import LiveIndex, Snapshot, segments
 from cpcsearch.search import ranking
 from cpcsearch.search.arrays import Evaluator, Postings
-from cpcsearch.search.facets import count_facets, facet_table
+from cpcsearch.search.facets import FACET_NAMES, count_facets, facet_table
 from cpcsearch.search.feedback import DocTerms, query_weight, rerank
+from cpcsearch.search.names import Authors, with_cited_authors
 from cpcsearch.search.parse import ParsedQuery, parse_query, positive_leaves
 from cpcsearch.search.plan import plan
 from cpcsearch.search.present import SearchResults, make_hit, query_marks
@@ -89,8 +90,8 @@ class SearchEngine:
         One search answers a query; a query that found nothing and has a spelling correction
         runs a second one, with the correction, and one that still found nothing, restricted
         to an author, topic or section no article has, runs with those words as plain words
-        (`relax.py`). The answers of a commit are kept for requests asked again (a new commit
-        starts afresh).
+        (`relax.py`), saying so. The answers of a commit are kept for requests asked again (a new
+        commit starts afresh).
         """
         started = time.perf_counter()
         snapshot = self.live.snapshot()
@@ -120,10 +121,15 @@ class SearchEngine:
                 parsed, found, corrected = retry, retried, True
         relax = relaxed(parsed, partial(self._matches_any, snapshot)) if not found.total else None
         if relax:
-            retry = parse_query(relax[0], schema, self.rank)
+            words, missing = relax
+            retry = parse_query(words, schema, self.rank)
             retried = self._run(snapshot, request, retry)
             if retried.total:
-                parsed, found = replace(retry, notices=(*retry.notices, relax[1])), retried
+                parsed, found = replace(retry, notices=(
+                    *retry.notices, f"No article has {missing}: those words were searched as "
+                    "plain words.")), retried
+            else:
+                parsed = replace(parsed, notices=(*parsed.notices, f"No article has {missing}."))
         return self._present(snapshot, request, parsed, found, suggestion, corrected, started)
 
     def _matches_any(self, snapshot: Snapshot, query: wq.Query) -> bool:
@@ -135,6 +141,7 @@ class SearchEngine:
         planned = plan(request, parsed)
         if planned is None:
             return NOTHING
+        planned = with_cited_authors(planned, partial(self._authors, snapshot))
         postings = self._postings(snapshot)
         weight = query_weight(positive_leaves(parsed.query)) if self.rank.feedback_docs else 0
         reweigh = partial(rerank, query_weight=weight, postings=postings, rank=self.rank,
@@ -147,6 +154,12 @@ class SearchEngine:
         return snapshot.derived("postings", lambda searcher: Postings(
             searcher, self.rank.k1, self.rank.b,
             self.rank.inb2_c if self.rank.inb2_weight else None, snapshot.reading))
+
+    @staticmethod
+    def _authors(snapshot: Snapshot) -> Authors:
+        """Return the commit's authors, for names written as citations write them."""
+        return snapshot.derived("authors", lambda _: Authors(
+            snapshot.derived("facets", facet_table).names[FACET_NAMES.index("author")]))
 
     def _counts(self, snapshot: Snapshot) -> DocumentCounts:
         """Return the commit's document counts of words, for spelling."""

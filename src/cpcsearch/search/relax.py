@@ -4,8 +4,9 @@ article has searches as plain words.
 A label pasted with a sentence (`Section: 3.2 results of ...`, `Author: John wrote ...`) reads as
 a restriction, and one that matches no article empties the results (DESIGN: a `:` in pasted text
 never empties the query). Its words are searched as plain words instead, which also search the
-names (`ranking.py`), and a notice says so. A restriction that some article has is kept, even
-when the query as a whole finds nothing.
+names (`ranking.py`), and a notice says so (or, if they find nothing either, that no article has
+it). A restriction that some article has is kept, even when the query as a whole finds
+nothing.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ NAMED = {name: FIELD_ALIASES[name][0] for name in RESTRICTION_FIELDS & FIELD_ALI
 
 def relaxed(parsed: ParsedQuery, matches_any: Callable[[wq.Query], bool]) -> tuple[str, str] | None:
     """Return the query's text with the restrictions that match no article written as plain
-    words, and the notice that says so; None if every restriction matches some article.
+    words, and what no article has ("that author ('Smith')"); None if every restriction matches
+    some article.
 
     `matches_any(leaf)` tells whether a term or phrase matches any live article.
     """
@@ -38,5 +40,4 @@ def relaxed(parsed: ParsedQuery, matches_any: Callable[[wq.Query], bool]) -> tup
         text = re.sub(field_prefix([fieldname, *FIELD_ALIASES[fieldname]]), "", text)
     named = " or ".join(NAMED[fieldname] for fieldname in sorted(empty))
     typed = ", ".join(repr(word.text) for word in parsed.words if word.fieldname in empty)
-    return text, (f"No article has that {named} ({typed}): those words were searched as plain "
-                  "words.")
+    return text, f"that {named} ({typed})"

@@ -1,0 +1,88 @@
+"""Authors named as citations name them: `author:"Marsh, Elena"`, `author:"E. Marsh"` and
+`author:"Marsh E"` find Elena Marsh, as `author:"elena marsh"` does.
+
+An `author:` phrase (or an `author=` value) also stands for each author of the commit whose name
+has all its words in any order, a one-letter word (an initial; `J.R.R.` is three) standing for a
+word it begins, and at least one word whole: it searches as that name's own phrase.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from functools import partial
+
+from whoosh import query as wq
+
+from cpcsearch.index.schema import name_analyzer
+from cpcsearch.search.plan import Plan
+from cpcsearch.search.rewrite import rebuild
+
+AUTHOR_WORDS = "author_text"
+
+
+def _parts(words: Iterable[str]) -> list[str]:
+    """Return the words with dotted initials apart (`j.r.r` → j, r, r)."""
+    found = []
+    for word in words:
+        pieces = word.split(".")
+        found += pieces if len(pieces) > 1 and all(len(p) == 1 for p in pieces) else [word]
+    return found
+
+
+def _holds(name: list[str], words: list[str]) -> bool:
+    """Tell whether a name's words hold `words`, each its own: a whole word as it is, an initial
+    as any word it begins."""
+    left = list(name)
+    for word in sorted(words, key=len, reverse=True):  # whole words first, then initials
+        match = next((w for w in left if w == word or len(word) == 1 and w.startswith(word)),
+                     None)
+        if match is None:
+            return False
+        left.remove(match)
+    return True
+
+
+class Authors:
+    """The authors of a commit, each with its name's words as the author field analyses them."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        analyse = name_analyzer()
+        self.words = [words for words in ([t.text for t in analyse(name)] for name in names)
+                      if words]
+
+    def cited(self, words: list[str]) -> list[list[str]]:
+        """Return the words of each name that a citation of `words` stands for."""
+        typed = _parts(words)
+        if not any(len(word) > 1 for word in typed):
+            return []
+        return [name for name in self.words if _holds(_parts(name), typed)]
+
+
+def _with_cited(query: wq.Query, authors: Authors) -> wq.Query:
+    if isinstance(query, wq.Phrase) and query.fieldname == AUTHOR_WORDS:
+        names = [words for words in authors.cited(query.words) if words != query.words]
+        if not names:
+            return query
+        # a name cited holds two words or more (as many as the phrase's, one an initial or not)
+        return wq.Or([query, *(wq.Phrase(AUTHOR_WORDS, words, boost=query.boost)
+                               for words in names)])
+    return rebuild(query, partial(_with_cited, authors=authors))
+
+
+def _has_author_phrase(query: wq.Query | None) -> bool:
+    if query is None:
+        return False
+    if isinstance(query, wq.Phrase):
+        return query.fieldname == AUTHOR_WORDS
+    return not query.is_leaf() and any(map(_has_author_phrase, query.children()))
+
+
+def with_cited_authors(plan: Plan, authors: Callable[[], Authors]) -> Plan:
+    """Return the plan with each author phrase of its query and filter also standing for the
+    names it cites (`authors()`: the commit's, asked for only when the plan has such a phrase)."""
+    if not (_has_author_phrase(plan.query) or _has_author_phrase(plan.filter)):
+        return plan
+    known = authors()
+    return replace(plan, query=_with_cited(plan.query, known),
+                   filter=None if plan.filter is None else _with_cited(plan.filter, known))

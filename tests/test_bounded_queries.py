@@ -30,12 +30,34 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> SearchEngine:
     return SearchEngine.from_config(config)
 
 
-@pytest.mark.parametrize("q", ["*a*", "***", "a*s", "a*"])
-def test_a_wildcard_without_a_prefix_is_refused_with_a_reason(engine: SearchEngine,
-                                                              q: str) -> None:
+@pytest.mark.parametrize(("q", "shown"), [("*a*", "*a*"), ("*gas", "*gas"), ("a*", "a*"),
+                                          ("a*s", "a*")])  # Whoosh keeps a*s as the prefix a
+def test_a_wildcard_without_a_prefix_is_refused_with_a_reason(engine: SearchEngine, q: str,
+                                                              shown: str) -> None:
     results = engine.search(SearchRequest(q=q))
     assert results.total == 0
-    assert any("wildcard needs at least 2 letters" in n for n in results.notices)
+    assert results.notices == (f"{shown!r} was left out: a wildcard needs at least 2 letters "
+                               "before its first *",)
+
+
+@pytest.mark.parametrize("q", ["*", "***", " * ", "*:*"])
+def test_stars_alone_browse_every_article_as_an_empty_box_does(engine: SearchEngine,
+                                                               q: str) -> None:
+    """Lucene's `*`: every article, newest first, as the empty box lists them."""
+    stars, empty = engine.search(SearchRequest(q=q)), engine.search(SearchRequest(q=""))
+    assert empty.total == 22 and stars.notices == ()
+    assert [h.id for h in stars.hits] == [h.id for h in empty.hits]
+    assert stars.total == empty.total
+
+
+@pytest.mark.parametrize(("q", "words"), [("gas * oil", "gas oil"), ("* gas", "gas"),
+                                          ("operators like *, +gas", "operators like , +gas"),
+                                          ("(*) energy", "() energy")])
+def test_a_star_standing_alone_among_words_is_punctuation(engine: SearchEngine, q: str,
+                                                          words: str) -> None:
+    starred, plain = engine.search(SearchRequest(q=q)), engine.search(SearchRequest(q=words))
+    assert plain.total and starred.notices == plain.notices == ()
+    assert [(h.id, h.score) for h in starred.hits] == [(h.id, h.score) for h in plain.hits]
 
 
 def test_a_prefix_expands_to_a_bounded_number_of_terms(tmp_path: Path) -> None:

@@ -45,7 +45,7 @@ CHEAP = ("gas", "oil", "pipeline", "middle corridor", "azerbaijan", "kazakhstan"
          "sanctions", "water", "border", "natural gas exports", "renewable energy", "csto",
          "central asia trade")
 SHORT_WORDS = ("gas", "oil", "rail", "port", "trade", "energy", "china", "iran", "sea", "dam")
-HOSTILE = ("*a*", "***", "a" * 300 + "*", "(" * 200 + "gas" + ")" * 200,
+HOSTILE = ("*a*", "co*", "a" * 300 + "*", "(" * 200 + "gas" + ")" * 200,
            "(" * 300 + "oil OR", " ".join(itertools.islice(itertools.cycle(SHORT_WORDS), 500)))
 
 

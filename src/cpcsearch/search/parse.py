@@ -48,6 +48,9 @@ QUOTES = str.maketrans(dict.fromkeys("\u201c\u201d\u201e\u201f\u00ab\u00bb\u2033
 # forms) in a reader's text asks a question, or stands for a quote mark or an apostrophe lost in
 # copying ("?slip? flow", "Russia?s"): it is punctuation, and `*` the only wildcard.
 QUESTION_MARKS = str.maketrans(dict.fromkeys("?\u055e\u061f\u1367", " "))
+# A `*` standing alone (`gas * oil`, "operators like *, +") is punctuation too; one joined to a
+# word is a wildcard, and `*:*` Lucene's every document.
+LONE_STARS = re.compile(r"(?<![\w*:])\*+(?![\w*:])")
 WORD = re.compile(r"\w+(?:[-'’.]\w+)*")
 OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "REQUIRE"})  # Whoosh's
 NO_WORDS = ("There is no word to search for: type one, or clear the box to see every article, "
@@ -105,8 +108,9 @@ class ParsedQuery:
 
     @property
     def has_terms(self) -> bool:
-        """Tell whether the query looks for words that can rank (not only dates or NOTs)."""
-        return any(leaf.field() != "date" for leaf in positive_leaves(self.query))
+        """Tell whether the query looks for words that can rank (not only dates, NOTs or every
+        article)."""
+        return any(leaf.field() not in (None, "date") for leaf in positive_leaves(self.query))
 
 
 def positive_leaves(query: wq.Query) -> list[wq.Query]:
@@ -121,10 +125,10 @@ def positive_leaves(query: wq.Query) -> list[wq.Query]:
 
 
 def sanitize(text: str) -> str:
-    """Strip control characters and question marks, straighten typographic double quotes (a
-    phrase pasted from a document or typed on a phone) and cap the length of a query."""
+    """Strip control characters, question marks and lone `*`, straighten typographic double
+    quotes (a phrase pasted from a document or typed on a phone) and cap the length of a query."""
     text = CONTROL_CHARS.sub(" ", text or "")[:MAX_QUERY_CHARS]
-    text = text.translate(QUOTES).translate(QUESTION_MARKS)
+    text = LONE_STARS.sub(" ", text.translate(QUOTES).translate(QUESTION_MARKS))
     return " ".join(text.split()[:MAX_WORDS])
 
 
@@ -316,6 +320,8 @@ def _parse(text: str, parser: QueryParser, rank: ranking.Ranking,
 def parse_query(text: str, schema: Schema,
                 rank: ranking.Ranking = ranking.DEFAULT) -> ParsedQuery:
     """Turn a user's text into one query tree; text the parser rejects searches as words."""
+    if text and not text.strip("* "):  # `*` alone, as Lucene reads it: every article
+        return ParsedQuery("*", wq.Every())
     notices: list[str] = []
     typed, text = text, _field_prefixes(sanitize(text), notices)
     query, words = wq.NullQuery, ()

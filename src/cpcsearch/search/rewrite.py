@@ -88,8 +88,9 @@ def bounded(query: wq.Query, notices: list[str]) -> wq.Query:
     if isinstance(query, (wq.Prefix, wq.Wildcard)):
         literal = query.text.split("*", 1)[0]
         if len(literal) < MIN_PREFIX:
-            add_notice(notices, f"{query.text!r} was left out: a wildcard needs at least "
-                    f"{MIN_PREFIX} letters before its first *")
+            typed = f"{query.text}*" if isinstance(query, wq.Prefix) else query.text
+            add_notice(notices, f"{typed!r} was left out: a wildcard needs at least "
+                       f"{MIN_PREFIX} letters before its first *")
             return wq.NullQuery
         capped = CappedPrefix if isinstance(query, wq.Prefix) else CappedWildcard
         return capped(query.fieldname, query.text, boost=query.boost)

@@ -169,6 +169,8 @@ def test_a_rebuild_that_would_empty_the_index_needs_allow_empty(tmp_path: Path) 
     found = engine.search(SearchRequest(q="gas pipeline"))
     assert (found.total, found.hits) == (0, [])
     assert engine.search(SearchRequest(q="*", sort="newest")).total == 0
+    for q in ("", "*", "date:2023"):  # browsing reads the dates of no segment
+        assert engine.search(SearchRequest(q=q)).total == 0
     assert engine.suggest("ga") == []
 
 

@@ -32,18 +32,23 @@ def length_bytes(perdoc: Any, fieldname: str, doccount: int) -> np.ndarray:
     return lengths
 
 
+def _segments(reader: IndexReader) -> list[SegmentReader]:
+    """Return the reader's segments (an emptied index has none: its one leaf reads nothing)."""
+    return [leaf for leaf, _ in reader.leaf_readers() if isinstance(leaf, SegmentReader)]
+
+
 def field_lengths(reader: IndexReader, fieldname: str) -> np.ndarray:
     """Return each document's length in a field, as Whoosh's scoring reads it
     (`doc_field_length`), 0 for none; deleted documents included."""
     parts = [_LENGTH_OF_BYTE[length_bytes(leaf._perdoc, fieldname, leaf.doc_count_all())]
-             for leaf, _ in reader.leaf_readers() if isinstance(leaf, SegmentReader)]
+             for leaf in _segments(reader)]
     return np.concatenate(parts) if parts else np.zeros(reader.doc_count_all())
 
 
 def column_values(reader: IndexReader, fieldname: str) -> list[bytes]:
     """Return each document's value in a column of bytes, deleted documents included."""
     values: list[bytes] = []
-    for leaf, _ in reader.leaf_readers():
+    for leaf in _segments(reader):
         column = leaf.column_reader(fieldname, translate=False)
         if isinstance(column, VarBytesColumn.Reader):
             lengths = column._lengths
@@ -59,7 +64,7 @@ def column_numbers(reader: IndexReader, fieldname: str) -> np.ndarray:
     """Return each document's value in a column of numbers, as floats, deleted documents
     included (a document without one: the column's default)."""
     parts = []
-    for leaf, _ in reader.leaf_readers():
+    for leaf in _segments(reader):
         column = leaf.column_reader(fieldname, translate=False)
         if not isinstance(column, NumericColumn.Reader):
             parts.append(np.fromiter(column, dtype=float, count=leaf.doc_count_all()))

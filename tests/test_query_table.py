@@ -193,6 +193,9 @@ SPELLING = [
     ("sanctoins", "sanctions", True),
     ("energy sanctoins", "energy sanctions", False),
     ("author:okafr", "author:okafor", True),
+    ('author:"Hajieva, Leyla"', 'author:"Hajiyeva, Leyla"', True),  # in the capitals typed
+    ("Sanctoins on IRAN", "Sanctions on IRAN", False),
+    ("SANCTOINS", "SANCTIONS", True),
     ("topic:renewabels", "topic:renewables", True),
     ("gas NOT date:2023 strage", "gas NOT date:2023 storage", False),
     ("author:okafor", None, False),

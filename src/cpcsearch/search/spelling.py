@@ -99,8 +99,15 @@ def _correction(counts: DocumentCounts, words: Vocabulary, word: TypedWord) -> s
         better, candidate = min((-(counts.count(c, word.fieldname) or 0), c)
                                 for distance, c in candidates if distance == nearest)
         if better and (found == 0 or found * FEWER <= -better):
-            return word.text.replace(core.group(), candidate, 1)
+            return word.text.replace(core.group(), _cased(candidate, core.group()), 1)
     return None
+
+
+def _cased(word: str, typed: str) -> str:
+    """Return a correction (lowercase, from a lexicon) in the capitals of the word typed."""
+    if len(typed) > 1 and typed.isupper():
+        return word.upper()
+    return word[:1].upper() + word[1:] if typed[:1].isupper() else word
 
 
 def suggest_spelling(counts: DocumentCounts, words: Vocabulary,

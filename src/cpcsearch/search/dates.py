@@ -26,6 +26,7 @@ PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?$")
 RANGE = re.compile(r"(?P<low>[^.]*)\.\.(?P<high>[^.]*)|(?P<first>\d{4})-(?P<last>\d{4})")
 OPEN_END = "*"  # Lucene's and GitHub's open end: `[2023 to *]`, `2023..*`
 DATE_FIELD = "date"
+DATE_NAMES = ("date", "year", "after", "before")  # a date term's names (`year` is `date`)
 
 
 def date_bounds(text: str) -> tuple[dt.date, dt.date]:
@@ -127,7 +128,7 @@ class DatesPlugin(TaggingPlugin):
     """Tag `date:` (`year:`), `after:` and `before:` terms, ahead of the field and range
     plugins."""
 
-    expr = (r"(?i:(?P<op>date|year|after|before)):(?:\[\s*(?P<low>[^\]\s]*)\s*(?i:\bto\b)\s*"
+    expr = (rf"(?i:(?P<op>{'|'.join(DATE_NAMES)})):(?:\[\s*(?P<low>[^\]\s]*)\s*(?i:\bto\b)\s*"
             r"(?P<high>[^\]\s]*)\s*\]|(?P<comparison>[<>]=?)(?P<bound>[^\s()\[\]\"]+)"
             r"|(?P<one>[^\s()\[\]\"]+))")
     priority = -10

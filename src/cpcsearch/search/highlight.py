@@ -30,7 +30,6 @@ TOKEN = re.compile(TOKEN_PATTERN)
 # A letter or digit beyond ASCII: the analyzer folds accents, so word cores need not hold.
 NON_ASCII_WORD = re.compile(r"[^\W\x00-\x7f]")
 JOINERS = "-.'\u2019"  # what joins the parts of one token (TOKEN_PATTERN)
-
 Span = tuple[int, int]  # a stretch of a text: its first character and the one after its last
 Match = tuple[int, int, frozenset[str]]  # a word's span in a text, and its query terms
 

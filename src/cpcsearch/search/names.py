@@ -64,7 +64,7 @@ def _with_cited(query: wq.Query, authors: Authors) -> wq.Query:
         names = [words for words in authors.cited(query.words) if words != query.words]
         if not names:
             return query
-        # a name cited holds two words or more (as many as the phrase's, one an initial or not)
+        # a cited name has as many words as the phrase or more (two at least): a phrase too
         return wq.Or([query, *(wq.Phrase(AUTHOR_WORDS, words, boost=query.boost)
                                for words in names)])
     return rebuild(query, partial(_with_cited, authors=authors))

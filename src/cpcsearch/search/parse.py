@@ -31,7 +31,7 @@ from whoosh.qparser.plugins import (
 
 from cpcsearch.index.analysis import STOP_WORDS
 from cpcsearch.search import ranking, rewrite
-from cpcsearch.search.dates import DatesPlugin, NotADate
+from cpcsearch.search.dates import DATE_NAMES, DatesPlugin, NotADate
 from cpcsearch.search.synonyms import SynonymGroup, SynonymsPlugin
 
 FIELD_ALIASES = {
@@ -58,7 +58,6 @@ NO_WORDS = ("There is no word to search for: type one, or clear the box to see e
 # A text in capitals this long is a pasted sentence: its AND/OR/NOT are words.
 SHOUTED_WORDS = 4
 # The names a reader may put before a colon: the fields, their aliases, and the date terms.
-DATE_NAMES = frozenset({"date", "year", "after", "before"})  # `dates.py`
 FIELD_NAMES = frozenset({*FIELD_ALIASES, *DATE_NAMES,
                          *(alias for aliases in FIELD_ALIASES.values() for alias in aliases)})
 

@@ -54,6 +54,19 @@ def test_every_response_has_the_security_headers(client, url: str) -> None:  # t
     assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
 
 
+@pytest.mark.parametrize(("url", "readable"), [
+    ("/api/search?q=gas", True), ("/api/nothing", True), ("/api/openapi.json", True),
+    ("/healthz", True), ("/search?q=gas", False), ("/admin/jobs", False),
+    ("/search.csv?q=gas", False)])
+def test_only_the_public_api_is_readable_by_other_sites(client, url: str,  # type: ignore[no-untyped-def]
+                                                         readable: bool) -> None:
+    """CORS: a notebook on another origin may read the JSON API, never the admin API."""
+    with client.get(url, headers={"Origin": "https://notebook.example"}) as response:
+        allowed = response.headers.get("Access-Control-Allow-Origin")
+    assert allowed == ("*" if readable else None)
+    assert "Access-Control-Allow-Credentials" not in response.headers
+
+
 @pytest.mark.parametrize("url", PAGES)
 def test_pages_have_no_inline_script_or_style(client, demo_docs, url: str) -> None:  # type: ignore[no-untyped-def]
     soup = BeautifulSoup(client.get(url).get_data(as_text=True), "html.parser")

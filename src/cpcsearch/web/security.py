@@ -18,6 +18,7 @@ HEADERS = {
     "X-Frame-Options": "DENY",  # frame-ancestors for browsers that predate CSP 2
     "Referrer-Policy": "strict-origin-when-cross-origin",
 }
+PUBLIC_API = ("/api/", "/healthz")  # read by scripts of any origin (CORS)
 MAX_QUERY_BYTES = 16 * 1024  # well under waitress's 256 KB, so the app answers in its own shape
 MAX_HEADER_BYTES = 32 * 1024
 MAX_BODY_BYTES = 64 * 1024  # the admin API's bodies are a few bytes of JSON
@@ -47,9 +48,13 @@ def check_size() -> None:
 
 
 def add_headers(response: Response) -> Response:
-    """Add the security headers to a response."""
+    """Add the security headers to a response, and let any site's scripts read the public JSON
+    API (a researcher's notebook in a browser): it sends no cookies and holds public articles;
+    the admin API stays closed to them."""
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
+    if request.path.startswith(PUBLIC_API):
+        response.headers["Access-Control-Allow-Origin"] = "*"
     return response
 
 

@@ -59,6 +59,11 @@ def test_a_name_written_otherwise_redirects_to_its_own_page(client, demo_docs) -
     assert unquote(answer.headers["Location"]) == (f"/authors/{author}?sort=oldest&year=2021"
                                                    "&year=2022")
     assert client.get(f"/authors/{author}").status_code == 200
+    first, *_, last = author.split()
+    for cited in (f"{last}, {first}", f"{first[0]}. {last}"):  # as citations write names
+        answer = client.get(f"/authors/{cited}")
+        assert answer.status_code == 301 and unquote(answer.headers["Location"]) == (
+            f"/authors/{author}")
 
 
 def test_no_results_offers_broader_searches_the_broadest_first(client) -> None:  # type: ignore[no-untyped-def]

@@ -226,8 +226,12 @@ class SearchEngine:
 
     def facet_value(self, facet: str, written: str) -> str | None:
         """Return the value of a facet (author, topic) that `written` names, capitals and
-        accents aside, or None."""
-        return self.live.snapshot().derived("facets", facet_table).value(facet, written)
+        accents aside (an author also as citations write names: `Marsh, E.`), or None."""
+        snapshot = self.live.snapshot()
+        value = snapshot.derived("facets", facet_table).value(facet, written)
+        if value is None and facet == "author":
+            return self._authors(snapshot).named(written)
+        return value
 
     def related(self, doc_id: str, limit: int = 5) -> list[dict[str, str | None]]:
         """Return articles related to `doc_id`."""

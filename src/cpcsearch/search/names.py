@@ -43,25 +43,34 @@ def _holds(name: list[str], words: list[str]) -> bool:
     return True
 
 
+def _words(name: str) -> list[str]:
+    """Return a name's words as the author field analyses them."""
+    return [token.text for token in name_analyzer()(name)]
+
+
 class Authors:
     """The authors of a commit, each with its name's words as the author field analyses them."""
 
     def __init__(self, names: Iterable[str]) -> None:
-        analyse = name_analyzer()
-        self.words = [words for words in ([t.text for t in analyse(name)] for name in names)
-                      if words]
+        self.words = {name: words for name in names if (words := _words(name))}
 
-    def cited(self, words: list[str]) -> list[list[str]]:
-        """Return the words of each name that a citation of `words` stands for."""
+    def cited(self, words: list[str]) -> list[str]:
+        """Return the names that a citation of `words` (analysed) stands for."""
         typed = _parts(words)
         if not any(len(word) > 1 for word in typed):
             return []
-        return [name for name in self.words if _holds(_parts(name), typed)]
+        return [name for name, own in self.words.items() if _holds(_parts(own), typed)]
+
+    def named(self, written: str) -> str | None:
+        """Return the one author that `written`, as a citation writes a name, stands for."""
+        found = self.cited(_words(written))
+        return found[0] if len(found) == 1 else None
 
 
 def _with_cited(query: wq.Query, authors: Authors) -> wq.Query:
     if isinstance(query, wq.Phrase) and query.fieldname == AUTHOR_WORDS:
-        names = [words for words in authors.cited(query.words) if words != query.words]
+        names = [authors.words[name] for name in authors.cited(query.words)]
+        names = [words for words in names if words != query.words]
         if not names:
             return query
         # a cited name has as many words as the phrase or more (two at least): a phrase too

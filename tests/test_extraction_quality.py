@@ -96,3 +96,11 @@ def test_empty_or_broken_pages_give_empty_text(html: str) -> None:
 def test_unclosed_tags_do_not_raise() -> None:
     text = extract_main_text(f"<html><body><div><p>{PARAGRAPH}<p>{PARAGRAPH} Again.<div><b>")
     assert PARAGRAPH in text
+
+
+@pytest.mark.parametrize("depth", [300, 1500])
+def test_a_page_nested_past_libxml2s_limit_keeps_its_text(depth: int) -> None:
+    """Unclosed tags nest a page past the 255 elements libxml2 reads by default."""
+    html = (f"<html><head><title>Deep</title></head><body>{'<span>' * depth}"
+            f"<p>{PARAGRAPH}</p><p>{PARAGRAPH} Again.</p></body></html>")
+    assert extract_main_text(html).split("\n\n") == [PARAGRAPH, f"{PARAGRAPH} Again."]

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import lxml.html
 import trafilatura
+from lxml import etree
 from readability import Document
 
 from cpcsearch.scrape import layout
@@ -61,8 +62,25 @@ class Comparison:
 
 
 def extract_main_text(html: str, url: str | None = None) -> str:
-    """Return the main text of an article page as blank-line-separated paragraphs."""
-    return combine(trafilatura_paragraphs(html, url), readability_paragraphs(html, url))
+    """Return the main text of an article page as blank-line-separated paragraphs.
+
+    Both extractors parse with libxml2's limits, which leave out what lies deeper than 255
+    elements: a page that gives no text, nested that deep by unclosed tags, is read again by
+    trafilatura from a tree parsed without them (up to 2,048 deep).
+    """
+    text = combine(trafilatura_paragraphs(html, url), readability_paragraphs(html, url))
+    tree = _deep_tree(html) if html.strip() and not text else None
+    return text if tree is None else "\n\n".join(clean(trafilatura_paragraphs(tree, url)))
+
+
+def _deep_tree(html: str) -> lxml.html.HtmlElement | None:
+    """Return the page parsed without libxml2's depth limit, as trafilatura parses it (no
+    comments or processing instructions); None if it does not parse."""
+    parser = lxml.html.HTMLParser(huge_tree=True, remove_comments=True, remove_pis=True)
+    try:
+        return lxml.html.document_fromstring(html, parser=parser)
+    except (etree.ParserError, ValueError):
+        return None
 
 
 def combine(base: list[str], other: list[str], thresholds: Thresholds = SHIPPED,
@@ -75,9 +93,10 @@ def combine(base: list[str], other: list[str], thresholds: Thresholds = SHIPPED,
     return "\n\n".join(clean(chosen))
 
 
-def trafilatura_paragraphs(html: str, url: str | None) -> list[str]:
-    """Return trafilatura's paragraphs (headings and list items each on their own)."""
-    if not html.strip():
+def trafilatura_paragraphs(html: str | lxml.html.HtmlElement, url: str | None) -> list[str]:
+    """Return trafilatura's paragraphs (headings and list items each on their own) of a page's
+    HTML or parsed tree."""
+    if isinstance(html, str) and not html.strip():
         return []  # trafilatura would log an empty page as an error
     try:
         text = trafilatura.extract(

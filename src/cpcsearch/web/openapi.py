@@ -54,7 +54,8 @@ LIMITS = {"400": _error("A parameter is invalid; the message names it."),
 
 SEARCH_PARAMETERS = [
     _query("q", "The query, in the query language of the README.", {"type": "string"}),
-    _repeated("author", "Only articles by this author."),
+    _repeated("author", "Only articles by this author (the name, or as a citation writes it: "
+                        "`Marsh, E.`)."),
     _repeated("topic", "Only articles with this topic."),
     _repeated("section", "Only articles of this section (program)."),
     _query("year", "Only articles of this year. Repeat the parameter for several years.",

@@ -75,3 +75,19 @@ def test_bad_parameters_are_a_400(client, query: str) -> None:  # type: ignore[n
     answer = client.get(f"/api/search?q=gas&{query}")
     assert answer.status_code == 400
     assert re.search(r"sort|page|year|per_page", answer.get_json()["error"]["message"])
+
+
+def test_facet_size_lists_as_many_values_of_each_facet_as_asked(client) -> None:  # type: ignore[no-untyped-def]
+    every = client.get("/api/search?facet_size=1000").get_json()["facets"]
+    two = client.get("/api/search?facet_size=2").get_json()["facets"]
+    assert {f["value"] for f in every["author"]} == {
+        "Samuel Okafor", "Ana Beridze", "Leyla Hajiyeva", "Marta Lindqvist", "Daniyar Seitkali"}
+    assert [f["value"] for f in every["year"]] == ["2025", "2024", "2023", "2022", "2021"]
+    assert len(every["topic"]) > 10  # the default would cut them
+    assert len(client.get("/api/search").get_json()["facets"]["topic"]) == 10
+    for name in ("author", "topic", "section"):  # the most frequent first, in both
+        assert two[name] == every[name][:2]
+    assert len(two["year"]) == 2
+    for bad in ("0", "1001", "many"):
+        answer = client.get(f"/api/search?facet_size={bad}")
+        assert answer.status_code == 400 and "facet_size" in answer.get_json()["error"]["message"]

@@ -197,7 +197,7 @@ class SearchEngine:
                      for docnum, score in found.ranked[first:first + request.per_page]]
         hits = [make_hit(fields, score, marks, splitter) for fields, score in shown]
         facets = (count_facets(snapshot.derived("facets", facet_table), found.matches,
-                               request.selected) if request.facets else {})
+                               request.selected, request.facet_size) if request.facets else {})
         notices = parsed.notices + (("The search took too long and stopped early: the "
                                      "results are those found by then.",) if found.partial else ())
         return SearchResults(request, found.total, hits, facets, suggestion, corrected,

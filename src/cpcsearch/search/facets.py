@@ -19,7 +19,6 @@ from cpcsearch.index.schema import read_facets
 from cpcsearch.search.request import FACETS
 
 FACET_NAMES = tuple(FACETS)  # in the order of the `facets` column (index/schema.py)
-FACET_SIZE = 10
 
 
 @dataclass(frozen=True)
@@ -89,9 +88,9 @@ def facet_table(searcher: Searcher) -> FacetTable:
     return _table(list(map(read_facets, distinct)), which)
 
 
-def count_facets(table: FacetTable, docnums: np.ndarray,
-                 selected: dict[str, tuple[str, ...]]) -> dict[str, list[dict[str, Any]]]:
-    """Return the top values of each facet in a result set, selected values always included.
+def count_facets(table: FacetTable, docnums: np.ndarray, selected: dict[str, tuple[str, ...]],
+                 size: int) -> dict[str, list[dict[str, Any]]]:
+    """Return the `size` top values of each facet in a result set, selected ones always included.
 
     Values are the most frequent first (years: newest first); `selected` marks those the
     request filters by, shown even beyond the top ones when the result set has them.
@@ -101,7 +100,7 @@ def count_facets(table: FacetTable, docnums: np.ndarray,
     for f, name in enumerate(FACET_NAMES):
         names, counts = table.names[f], tally[table.first[f]:table.first[f + 1]]
         found = np.flatnonzero(counts)
-        top = found[np.lexsort((found, -counts[found]))[:FACET_SIZE]]  # ties by name
+        top = found[np.lexsort((found, -counts[found]))[:size]]  # ties by name
         count = dict(zip([names[i] for i in top.tolist()], counts[top].tolist(), strict=True))
         chosen = selected.get(name, ())
         for value in chosen:

@@ -18,6 +18,8 @@ MAX_PAGE = 1000
 # Facet name -> the request's field and its query-string parameter (repeatable).
 FACETS = {"author": "authors", "topic": "topics", "section": "sections", "year": "years"}
 MAX_FACET_VALUES = 20
+DEFAULT_FACET_SIZE = 10  # values shown of each facet, the most frequent first
+MAX_FACET_SIZE = 1000
 YEAR = re.compile(r"\d{4}")
 
 
@@ -47,6 +49,7 @@ class SearchRequest:
     sort: str = "relevance"
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
+    facet_size: int = DEFAULT_FACET_SIZE
     snippets: bool = True
     facets: bool = True
 
@@ -57,6 +60,9 @@ class SearchRequest:
             raise QueryError(f"page {self.page} is out of range: use 1 to {MAX_PAGE}")
         if not 1 <= self.per_page <= MAX_PER_PAGE:
             raise QueryError(f"per_page {self.per_page} is out of range: use 1 to {MAX_PER_PAGE}")
+        if not 1 <= self.facet_size <= MAX_FACET_SIZE:
+            raise QueryError(f"facet_size {self.facet_size} is out of range: use 1 to "
+                             f"{MAX_FACET_SIZE}")
         for text in (self.date_from, self.date_to):
             if text.strip():
                 date_bounds(text)  # raises QueryError now, not halfway through a search
@@ -109,6 +115,7 @@ class SearchRequest:
             sort=(params.get("sort") or "relevance").strip() or "relevance",
             page=number("page", 1),
             per_page=number("per_page", DEFAULT_PER_PAGE),
+            facet_size=number("facet_size", DEFAULT_FACET_SIZE),
         )
 
     def to_params(self, **changes: Any) -> dict[str, Any]:
@@ -119,9 +126,10 @@ class SearchRequest:
         values: dict[str, Any] = {"q": self.q, **{n: list(v) for n, v in self.selected.items()},
                                   "from": self.date_from, "to": self.date_to,
                                   "sort": self.sort, "page": self.page,
-                                  "per_page": self.per_page}
+                                  "per_page": self.per_page, "facet_size": self.facet_size}
         values.update(changes)
-        defaults = {"sort": "relevance", "page": 1, "per_page": DEFAULT_PER_PAGE}
+        defaults = {"sort": "relevance", "page": 1, "per_page": DEFAULT_PER_PAGE,
+                    "facet_size": DEFAULT_FACET_SIZE}
         return {k: v for k, v in values.items() if v not in ("", None, [], defaults.get(k))}
 
     def toggle(self, facet: str, value: str) -> dict[str, Any]:

@@ -7,7 +7,9 @@ from importlib.metadata import version
 from typing import Any
 
 from cpcsearch.search.request import (
+    DEFAULT_FACET_SIZE,
     DEFAULT_PER_PAGE,
+    MAX_FACET_SIZE,
     MAX_FACET_VALUES,
     MAX_PAGE,
     MAX_PER_PAGE,
@@ -70,6 +72,9 @@ SEARCH_PARAMETERS = [
                                            "default": 1}),
     _query("per_page", "Hits a page.", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE,
                                         "default": DEFAULT_PER_PAGE}),
+    _query("facet_size", "Values listed of each facet, the most frequent first (every author: "
+           f"{MAX_FACET_SIZE}).", {"type": "integer", "minimum": 1, "maximum": MAX_FACET_SIZE,
+                                   "default": DEFAULT_FACET_SIZE}),
 ]
 
 SCHEMAS: dict[str, Any] = {

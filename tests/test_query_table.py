@@ -318,6 +318,27 @@ def test_an_author_written_as_citations_write_names_is_that_author(engine: Searc
     assert {h.id for h in cited.hits} <= HAJIYEVA
 
 
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("author:lind", ['author:"Marta Lindqvist"']),
+    ("by:oka", ['by:"Samuel Okafor"']),
+    ('gas Author:"leyla h', ['gas Author:"Leyla Hajiyeva"']),
+    ("date:202", ["date:2025", "date:2024", "date:2023", "date:2022", "date:2021"]),
+    ("energy year:2023", ["energy year:2023"]),
+    ("author:zzz", []),
+])
+def test_a_field_being_typed_is_completed_by_its_own_values(engine: SearchEngine, typed: str,
+                                                            expected: list[str]) -> None:
+    """Not by words of the text (`author:mar` offered `author:market`)."""
+    assert [s["text"] for s in engine.suggest(typed)] == expected
+
+
+def test_a_field_typed_alone_lists_its_values_of_the_most_articles_first(
+        engine: SearchEngine) -> None:
+    authors = [s["text"] for s in engine.suggest("author:")]
+    assert authors[0] == 'author:"Marta Lindqvist"' and len(authors) == 5  # 6 articles, then 5...
+    assert {s["kind"] for s in engine.suggest("author:")} == {"author"}
+
+
 @pytest.mark.parametrize(("q", "notice"), [
     ('author:"Zed Okafor"', "No article has that author ('Zed', 'Okafor')."),
     ("author:zzyzx", "No article has that author ('zzyzx')."),

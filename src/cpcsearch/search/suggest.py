@@ -1,5 +1,6 @@
 """Search-as-you-type: titles that match so far, the authors and topics named so far, and
-completions of the word being typed."""
+completions of the word being typed; a field being typed (`author:mar`, `by:"elena m`,
+`date:20`) is completed by its own values."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from whoosh.searching import Searcher
 from cpcsearch.index.lexicon import Lexicon
 from cpcsearch.search.arrays import Postings, intersection, union
 from cpcsearch.search.facets import FACET_NAMES, FacetTable, folded
+from cpcsearch.search.parse import DATE_NAMES, FIELD_ALIASES
 
 WORD = re.compile(r"\w+", re.UNICODE)
 LAST_CHARACTER = "\U0010ffff"  # after every character: a prefix's terms sort before it + this
@@ -26,6 +28,14 @@ MIN_PREFIX = 2
 # The facets whose values a reader may be typing (each searched by its name: `author:`).
 NAMED = ("author", "topic")
 MAX_NAMES = 2
+# The facet whose values complete each field name typed before a colon.
+FACET_OF = {**{alias: facet for field, facet in (("author_text", "author"),
+                                                 ("topic_text", "topic"),
+                                                 ("section_text", "section"))
+               for alias in FIELD_ALIASES[field]},
+            **dict.fromkeys(DATE_NAMES, "year")}
+FIELD_TYPED = re.compile(r"(?i)(?<![\w:.])(?P<field>" + "|".join(FACET_OF) +
+                         r'):(?:"(?P<quoted>[^"]*)|(?P<plain>[^\s"()]*))$')
 
 
 @dataclass(frozen=True)
@@ -43,11 +53,10 @@ def _words(text: str) -> list[str]:
 
 
 def names(table: FacetTable, live: np.ndarray) -> list[Name]:
-    """Return every author and topic of a commit, those of the most live articles first."""
+    """Return every facet value of a commit, those of the most live articles first."""
     counts = table.counts(np.flatnonzero(live))
     found = [Name(facet, value, tuple(_words(value)), int(counts[table.first[f] + i]))
-             for f, facet in enumerate(FACET_NAMES) if facet in NAMED
-             for i, value in enumerate(table.names[f])]
+             for f, facet in enumerate(FACET_NAMES) for i, value in enumerate(table.names[f])]
     return sorted((name for name in found if name.articles), key=lambda n: -n.articles)
 
 
@@ -60,10 +69,23 @@ def _begins(words: tuple[str, ...], typed: list[str]) -> bool:
 
 
 def _names_typed(typed: list[str], known: list[Name], limit: int) -> list[dict[str, str]]:
-    """Return the first `limit` names whose words the typed words begin."""
+    """Return the first `limit` authors and topics whose words the typed words begin."""
     return [{"kind": name.field, "text": f'{name.field}:"{name.value}"'}
-            for name in itertools.islice((n for n in known if _begins(n.words, typed)),
-                                         max(0, limit))]
+            for name in itertools.islice((n for n in known if n.field in NAMED
+                                          and _begins(n.words, typed)), max(0, limit))]
+
+
+def _field_typed(field: re.Match[str], known: list[Name], limit: int) -> list[dict[str, str]]:
+    """Return the values of the facet whose field is being typed that its typed words begin
+    (all, with none typed): those of the most articles first, years the newest."""
+    facet = FACET_OF[field.group("field").lower()]
+    typed = _words(field.group("quoted") or field.group("plain") or "")
+    found = [n for n in known if n.field == facet and (not typed or _begins(n.words, typed))]
+    if facet == "year":
+        found.sort(key=lambda n: n.value, reverse=True)
+    stem = field.string[:field.end("field") + 1]
+    return [{"kind": facet, "text": stem + (n.value if facet == "year" else f'"{n.value}"')}
+            for n in found[:limit]]
 
 
 def _begun(lexicons: Lexicon, fieldname: str, begun: str) -> list[tuple[int, str]]:
@@ -91,6 +113,9 @@ def suggest(searcher: Searcher, postings: Postings, lexicons: Lexicon, text: str
     """Return up to `limit` suggestions: title matches first, then authors and topics named
     so far (of `known`), then the commonest completions of the word being typed
     (`postings`: the commit's term arrays; `lexicons`: its `lexicon`s)."""
+    field = FIELD_TYPED.search(text)
+    if field is not None:
+        return _field_typed(field, known or [], limit)
     words = [w.lower() for w in WORD.findall(text)]
     if not words or len(words[-1]) < MIN_PREFIX:
         return []

@@ -136,7 +136,8 @@ SCHEMAS: dict[str, Any] = {
         "properties": {"query": {"type": "string"}, "suggestions": {"type": "array", "items": {
             "type": "object", "required": ["kind", "text"],
             "properties": {"kind": {"type": "string",
-                                    "enum": ["title", "author", "topic", "term"]},
+                                    "enum": ["title", "author", "topic", "section", "year",
+                                             "term"]},
                            "text": {"type": "string"}, "id": {"type": "string"}}}}},
     },
     "Stats": {

@@ -90,17 +90,19 @@ def facet_table(searcher: Searcher) -> FacetTable:
 
 def count_facets(table: FacetTable, docnums: np.ndarray, selected: dict[str, tuple[str, ...]],
                  size: int) -> dict[str, list[dict[str, Any]]]:
-    """Return the `size` top values of each facet in a result set, selected ones always included.
+    """Return the `size` top values of each facet in a result set, selected ones always included,
+    and every year (a histogram, newest first: a year left out would look like a gap).
 
-    Values are the most frequent first (years: newest first); `selected` marks those the
-    request filters by, shown even beyond the top ones when the result set has them.
+    Values are the most frequent first; `selected` marks those the request filters by, shown
+    even beyond the top ones when the result set has them.
     """
     tally = table.counts(docnums)
     facets = {}
     for f, name in enumerate(FACET_NAMES):
         names, counts = table.names[f], tally[table.first[f]:table.first[f + 1]]
         found = np.flatnonzero(counts)
-        top = found[np.lexsort((found, -counts[found]))[:size]]  # ties by name
+        shown = len(found) if name == "year" else size
+        top = found[np.lexsort((found, -counts[found]))[:shown]]  # ties by name
         count = dict(zip([names[i] for i in top.tolist()], counts[top].tolist(), strict=True))
         chosen = selected.get(name, ())
         for value in chosen:

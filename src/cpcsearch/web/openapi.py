@@ -72,9 +72,10 @@ SEARCH_PARAMETERS = [
                                            "default": 1}),
     _query("per_page", "Hits a page.", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE,
                                         "default": DEFAULT_PER_PAGE}),
-    _query("facet_size", "Values listed of each facet, the most frequent first (every author: "
-           f"{MAX_FACET_SIZE}).", {"type": "integer", "minimum": 1, "maximum": MAX_FACET_SIZE,
-                                   "default": DEFAULT_FACET_SIZE}),
+    _query("facet_size", "Values listed of each facet but the year (every year is), the most "
+           f"frequent first (every author: {MAX_FACET_SIZE}).",
+           {"type": "integer", "minimum": 1, "maximum": MAX_FACET_SIZE,
+            "default": DEFAULT_FACET_SIZE}),
 ]
 
 SCHEMAS: dict[str, Any] = {

@@ -31,6 +31,14 @@ def name_analyzer() -> Any:
             | StopFilter(stoplist=STOP_WORDS, minsize=1))
 
 
+_NAME_ANALYZER = name_analyzer()
+
+
+def name_words(name: str) -> list[str]:
+    """Return a name's words as the author field analyses them."""
+    return [token.text for token in _NAME_ANALYZER(name)]
+
+
 class Date(DATETIME):
     """A DATETIME field that works out each distinct date's terms and column value once.
 

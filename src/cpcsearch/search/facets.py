@@ -101,8 +101,8 @@ def count_facets(table: FacetTable, docnums: np.ndarray, selected: dict[str, tup
     for f, name in enumerate(FACET_NAMES):
         names, counts = table.names[f], tally[table.first[f]:table.first[f + 1]]
         found = np.flatnonzero(counts)
-        shown = len(found) if name == "year" else size
-        top = found[np.lexsort((found, -counts[found]))[:shown]]  # ties by name
+        limit = len(found) if name == "year" else size
+        top = found[np.lexsort((found, -counts[found]))[:limit]]  # ties by name
         count = dict(zip([names[i] for i in top.tolist()], counts[top].tolist(), strict=True))
         chosen = selected.get(name, ())
         for value in chosen:

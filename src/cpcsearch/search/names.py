@@ -14,7 +14,7 @@ from functools import partial
 
 from whoosh import query as wq
 
-from cpcsearch.index.schema import name_analyzer
+from cpcsearch.index.schema import name_words
 from cpcsearch.search.plan import Plan
 from cpcsearch.search.rewrite import rebuild
 
@@ -43,16 +43,11 @@ def _holds(name: list[str], words: list[str]) -> bool:
     return True
 
 
-def _words(name: str) -> list[str]:
-    """Return a name's words as the author field analyses them."""
-    return [token.text for token in name_analyzer()(name)]
-
-
 class Authors:
     """The authors of a commit, each with its name's words as the author field analyses them."""
 
     def __init__(self, names: Iterable[str]) -> None:
-        self.words = {name: words for name in names if (words := _words(name))}
+        self.words = {name: words for name in names if (words := name_words(name))}
 
     def cited(self, words: list[str]) -> list[str]:
         """Return the names that a citation of `words` (analysed) stands for."""
@@ -63,13 +58,14 @@ class Authors:
 
     def named(self, written: str) -> str | None:
         """Return the one author that `written`, as a citation writes a name, stands for."""
-        found = self.cited(_words(written))
+        found = self.cited(name_words(written))
         return found[0] if len(found) == 1 else None
 
 
-def _with_cited(query: wq.Query, authors: Authors) -> wq.Query:
+def _with_cited(query: wq.Query, authors: Callable[[], Authors]) -> wq.Query:
     if isinstance(query, wq.Phrase) and query.fieldname == AUTHOR_WORDS:
-        names = [authors.words[name] for name in authors.cited(query.words)]
+        known = authors()
+        names = [known.words[name] for name in known.cited(query.words)]
         names = [words for words in names if words != query.words]
         if not names:
             return query
@@ -79,19 +75,12 @@ def _with_cited(query: wq.Query, authors: Authors) -> wq.Query:
     return rebuild(query, partial(_with_cited, authors=authors))
 
 
-def _has_author_phrase(query: wq.Query | None) -> bool:
-    if query is None:
-        return False
-    if isinstance(query, wq.Phrase):
-        return query.fieldname == AUTHOR_WORDS
-    return not query.is_leaf() and any(map(_has_author_phrase, query.children()))
-
-
 def with_cited_authors(plan: Plan, authors: Callable[[], Authors]) -> Plan:
     """Return the plan with each author phrase of its query and filter also standing for the
-    names it cites (`authors()`: the commit's, asked for only when the plan has such a phrase)."""
-    if not (_has_author_phrase(plan.query) or _has_author_phrase(plan.filter)):
+    names it cites (`authors()`: the commit's, asked for only when the plan has such a phrase);
+    the plan itself when it has none."""
+    query = _with_cited(plan.query, authors)
+    kept = plan.filter and _with_cited(plan.filter, authors)
+    if query is plan.query and kept is plan.filter:
         return plan
-    known = authors()
-    return replace(plan, query=_with_cited(plan.query, known),
-                   filter=None if plan.filter is None else _with_cited(plan.filter, known))
+    return replace(plan, query=query, filter=kept)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from whoosh import query as wq
 
-from cpcsearch.index.schema import name_analyzer
+from cpcsearch.index.schema import name_words
 from cpcsearch.search.dates import date_range
 from cpcsearch.search.parse import ParsedQuery
 from cpcsearch.search.request import SearchRequest
@@ -26,7 +26,7 @@ class Plan:
 
 
 def _phrase(fieldname: str, text: str) -> wq.Query:
-    words = [t.text for t in name_analyzer()(text)]  # as the author field analyses names
+    words = name_words(text)
     if len(words) == 1:
         return wq.Term(fieldname, words[0])
     return wq.Phrase(fieldname, words) if words else wq.NullQuery

@@ -28,11 +28,10 @@ MIN_PREFIX = 2
 # The facets whose values a reader may be typing (each searched by its name: `author:`).
 NAMED = ("author", "topic")
 MAX_NAMES = 2
-# The facet whose values complete each field name typed before a colon.
-FACET_OF = {**{alias: facet for field, facet in (("author_text", "author"),
-                                                 ("topic_text", "topic"),
-                                                 ("section_text", "section"))
-               for alias in FIELD_ALIASES[field]},
+# The facet whose values complete each field name typed before a colon (a field's first name
+# is its facet's: author, topic, section).
+FACET_OF = {**{alias: aliases[0] for aliases in FIELD_ALIASES.values()
+               if aliases[0] in FACET_NAMES for alias in aliases},
             **dict.fromkeys(DATE_NAMES, "year")}
 FIELD_TYPED = re.compile(r"(?i)(?<![\w:.])(?P<field>" + "|".join(FACET_OF) +
                          r'):(?:"(?P<quoted>[^"]*)|(?P<plain>[^\s"()]*))$')

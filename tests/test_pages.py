@@ -76,3 +76,30 @@ def test_no_results_offers_broader_searches_the_broadest_first(client) -> None: 
         found = client.get("/api" + li.a["href"]).get_json()
         assert found["total"] == int(li.select_one(".n").get_text().split()[0])
     assert soup.select_one(".no-results a[href='/search?sort=newest']")
+
+
+def test_a_name_no_article_has_is_not_found_and_close_names_are_offered(client, demo_docs) -> None:  # type: ignore[no-untyped-def]
+    author = next(a for d in sorted(demo_docs.values(), key=lambda d: d.id) for a in d.authors)
+    typo = author[:-2] + author[-1] + author[-2]  # its last two letters swapped
+    answer = client.get(f"/authors/{typo}")
+    assert answer.status_code == 404
+    soup = BeautifulSoup(answer.get_data(as_text=True), "html.parser")
+    assert typo in soup.select_one(".error").get_text()
+    assert unquote(soup.select("a.similar")[0]["href"]) == f"/authors/{author}"
+    topic = next(t for d in demo_docs.values() for t in d.topics)
+    assert client.get(f"/topics/{topic}").status_code == 200
+    answer = client.get("/topics/Underwater Basket Weaving")
+    assert answer.status_code == 404 and not BeautifulSoup(
+        answer.get_data(as_text=True), "html.parser").select("a.similar")
+    answer = client.get("/authors/<b>Mallory</b>")
+    assert answer.status_code == 404 and "<b>" not in answer.get_data(as_text=True)
+
+
+def test_a_section_linked_from_an_article_lists_its_articles(client, demo_docs) -> None:  # type: ignore[no-untyped-def]
+    doc_id, doc = next((i, d) for i, d in sorted(demo_docs.items()) if d.section)
+    link = soup_of(client, f"/articles/{doc_id}").find("a", string=doc.section)
+    soup = soup_of(client, f"{link['href']}&per_page=100" if "?" in link["href"]
+                   else f"{link['href']}?per_page=100")
+    assert soup.h1.get_text() == f"Articles on {doc.section}"
+    titles = {a.get_text() for a in soup.select("li.hit h2 a")}
+    assert titles == {d.title for d in demo_docs.values() if d.section == doc.section}

@@ -233,6 +233,10 @@ class SearchEngine:
             return self._authors(snapshot).named(written)
         return value
 
+    def similar_values(self, facets: tuple[str, ...], written: str) -> list[str]:
+        """Return the values of `facets` (author, topic, section) closest to `written`."""
+        return self.live.snapshot().derived("facets", facet_table).similar(facets, written)
+
     def related(self, doc_id: str, limit: int = 5) -> list[dict[str, str | None]]:
         """Return articles related to `doc_id`."""
         snapshot = self.live.snapshot()

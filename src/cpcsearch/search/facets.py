@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from rapidfuzz import fuzz, process
 from whoosh.searching import Searcher
 from whoosh.support.charset import accent_map
 
@@ -19,6 +20,8 @@ from cpcsearch.index.schema import read_facets
 from cpcsearch.search.request import FACETS
 
 FACET_NAMES = tuple(FACETS)  # in the order of the `facets` column (index/schema.py)
+# Values offered for one no article has: at most 5, as close as two letters swapped in a name.
+SIMILAR, SIMILAR_SCORE = 5, 80
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,15 @@ class FacetTable:
             return written
         key = folded(written)
         return next((name for name in names if folded(name) == key), None)
+
+    def similar(self, facets: tuple[str, ...], written: str, limit: int = SIMILAR) -> list[str]:
+        """Return the values of `facets` closest to `written`, closest first: those that differ
+        by a few letters, or hold its words (`Marsh` for Elena Marsh), capitals and accents
+        aside."""
+        names = {name for facet in facets for name in self.names[FACET_NAMES.index(facet)]}
+        found = process.extract(written, sorted(names), scorer=fuzz.token_set_ratio,
+                                processor=folded, score_cutoff=SIMILAR_SCORE, limit=limit)
+        return [name for name, _, _ in found]
 
     def counts(self, docnums: np.ndarray) -> np.ndarray:
         """Return how many of `docnums` have each value, by value id."""

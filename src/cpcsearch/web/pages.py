@@ -30,24 +30,32 @@ def search() -> ResponseReturnValue:
 @bp.get("/authors/<path:name>")
 def author(name: str) -> ResponseReturnValue:
     """Show an author's articles, newest first, with counts by year and the usual facets."""
-    return (_as_named("pages.author", "author", name)
-            or _results(_pinned("author", name), heading=f"Articles by {name}", pinned=name))
+    return _named_page("pages.author", ("author",), name, "Articles by {}")
 
 
 @bp.get("/topics/<path:name>")
 def topic(name: str) -> ResponseReturnValue:
     """Show a topic's (or section's) articles, newest first, with counts by year and facets."""
-    return (_as_named("pages.topic", "topic", name)
-            or _results(_pinned("topic", name), heading=f"Articles on {name}", pinned=name))
+    return _named_page("pages.topic", ("topic", "section"), name, "Articles on {}")
 
 
-def _as_named(endpoint: str, facet: str, name: str) -> ResponseReturnValue | None:
-    """Return a permanent redirect to the page of the value `name` stands for, written
-    otherwise (`/topics/turkiye` for Türkiye), or None if it is written so or names none."""
-    value = engine().facet_value(facet, name)
-    if value is None or value == name:
-        return None
-    return redirect(url_for(endpoint, name=value, **request.args.to_dict(flat=False)), 301)
+def _named_page(endpoint: str, facets: tuple[str, ...], name: str,
+                heading: str) -> ResponseReturnValue:
+    """Show the articles of the first of `facets` with a value `name` stands for: a permanent
+    redirect to that value's page if it is written otherwise (`/topics/turkiye` for Türkiye),
+    a 404 page offering close values if none has it."""
+    for facet in facets:
+        value = engine().facet_value(facet, name)
+        if value is None:
+            continue
+        if value != name:
+            return redirect(url_for(endpoint, name=value, **request.args.to_dict(flat=False)),
+                            301)
+        return _results(_pinned(facet, value), heading=heading.format(value), pinned=value)
+    similar = [(value, url_for(endpoint, name=value))
+               for value in engine().similar_values(facets, name)]
+    message = f"No article has the {' or '.join(facets)} {name!r}."
+    return render_template("error.html", status=404, message=message, similar=similar), 404
 
 
 def _pinned(param: str, value: str) -> MultiDict[str, str]:

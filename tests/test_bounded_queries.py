@@ -100,14 +100,14 @@ def test_a_search_past_its_time_limit_answers_partial(engine: SearchEngine) -> N
     snapshot = engine.live.snapshot()
     searcher = snapshot.searcher
     text = '"energy security" OR gas*'  # matched by Whoosh's matchers, which watch the clock
-    planned = plan(SearchRequest(q=text), parse_query(text, searcher.schema))
+    planned = plan(SearchRequest(q=text), parse_query(text, searcher.schema), searcher.schema)
     assert planned is not None
     postings = Postings(searcher, DEFAULT.k1, DEFAULT.b)
     assert retrieve(postings, planned).total
     assert not retrieve(postings, planned).partial
     assert retrieve(postings, planned, time_limit=-1.0).partial
     phrase = plan(SearchRequest(q='"solar farms"'),
-                  parse_query('"solar farms"', searcher.schema))
+                  parse_query('"solar farms"', searcher.schema), searcher.schema)
     assert phrase is not None
     assert retrieve(postings, phrase, time_limit=-1.0).partial  # reading positions watches it
     assert retrieve(postings, phrase).total  # positions read in time are kept for the commit

@@ -51,7 +51,7 @@ def index_dir(tmp_path_factory: pytest.TempPathFactory) -> str:
 def arrays_and_whoosh(postings: Postings, text: str) -> tuple[Scored, dict[int, float]]:
     """Return a query's matches as the arrays score them, and Whoosh's own scores of it."""
     searcher = postings.searcher
-    planned = plan(SearchRequest(q=text), parse_query(text, searcher.schema))
+    planned = plan(SearchRequest(q=text), parse_query(text, searcher.schema), searcher.schema)
     assert planned is not None
     found = Evaluator(postings, deadline=float("inf"))(planned.query)
     whoosh = collectors.UnlimitedCollector()

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StopFilter
+from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer
 from whoosh.columns import VarBytesColumn
 from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, STORED, Schema
 from whoosh.support.charset import accent_map
 
 from cpcsearch.document import Document
-from cpcsearch.index.analysis import STOP_WORDS, TOKEN_PATTERN, text_analyzer
+from cpcsearch.index.analysis import TOKEN_PATTERN, text_analyzer
 from cpcsearch.index.wordwise import Joined, WordwiseText
 
 
@@ -23,20 +23,19 @@ def word_analyzer() -> Any:
 FACET_SEPARATOR = "\x1f"
 GROUP_SEPARATOR = "\x1e"
 FACET_FIELDS = ("authors", "topics", "section", "year")
+AUTHOR_WORDS = "author_text"  # the field of the authors' names as words (for phrases)
 
 
 def name_analyzer() -> Any:
-    """Return the analyzer of names (authors): words folded to plain lowercase, not stemmed."""
-    return (RegexTokenizer(TOKEN_PATTERN) | CharsetFilter(accent_map) | LowercaseFilter()
-            | StopFilter(stoplist=STOP_WORDS, minsize=1))
+    """Return the analyzer of names (authors): words folded to plain lowercase, not stemmed,
+    every one kept (Will, Can, Don and Ma are names, not stop words)."""
+    return RegexTokenizer(TOKEN_PATTERN) | CharsetFilter(accent_map) | LowercaseFilter()
 
 
-_NAME_ANALYZER = name_analyzer()
-
-
-def name_words(name: str) -> list[str]:
-    """Return a name's words as the author field analyses them."""
-    return [token.text for token in _NAME_ANALYZER(name)]
+def name_words(schema: Schema, name: str) -> list[str]:
+    """Return a name's words as the schema's author field analyses them (an index built
+    before names kept every word has its own analyzer)."""
+    return [token.text for token in schema[AUTHOR_WORDS].analyzer(name)]
 
 
 class Date(DATETIME):

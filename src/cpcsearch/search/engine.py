@@ -138,7 +138,7 @@ class SearchEngine:
         return len(evaluate(query).ids) > 0
 
     def _run(self, snapshot: Snapshot, request: SearchRequest, parsed: ParsedQuery) -> Retrieved:
-        planned = plan(request, parsed)
+        planned = plan(request, parsed, snapshot.searcher.schema)
         if planned is None:
             return NOTHING
         planned = with_cited_authors(planned, partial(self._authors, snapshot))
@@ -158,8 +158,9 @@ class SearchEngine:
     @staticmethod
     def _authors(snapshot: Snapshot) -> Authors:
         """Return the commit's authors, for names written as citations write them."""
-        return snapshot.derived("authors", lambda _: Authors(
-            snapshot.derived("facets", facet_table).names[FACET_NAMES.index("author")]))
+        return snapshot.derived("authors", lambda searcher: Authors(
+            snapshot.derived("facets", facet_table).names[FACET_NAMES.index("author")],
+            searcher.schema))
 
     def _counts(self, snapshot: Snapshot) -> DocumentCounts:
         """Return the commit's document counts of words, for spelling."""

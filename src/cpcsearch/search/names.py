@@ -13,12 +13,11 @@ from dataclasses import replace
 from functools import partial
 
 from whoosh import query as wq
+from whoosh.fields import Schema
 
-from cpcsearch.index.schema import name_words
+from cpcsearch.index.schema import AUTHOR_WORDS, name_words
 from cpcsearch.search.plan import Plan
 from cpcsearch.search.rewrite import rebuild
-
-AUTHOR_WORDS = "author_text"
 
 
 def _parts(words: Iterable[str]) -> list[str]:
@@ -44,10 +43,11 @@ def _holds(name: list[str], words: list[str]) -> bool:
 
 
 class Authors:
-    """The authors of a commit, each with its name's words as the author field analyses them."""
+    """The authors of a commit, each with its name's words as its author field analyses them."""
 
-    def __init__(self, names: Iterable[str]) -> None:
-        self.words = {name: words for name in names if (words := name_words(name))}
+    def __init__(self, names: Iterable[str], schema: Schema) -> None:
+        self.schema = schema
+        self.words = {name: words for name in names if (words := name_words(schema, name))}
 
     def cited(self, words: list[str]) -> list[str]:
         """Return the names that a citation of `words` (analysed) stands for."""
@@ -58,7 +58,7 @@ class Authors:
 
     def named(self, written: str) -> str | None:
         """Return the one author that `written`, as a citation writes a name, stands for."""
-        found = self.cited(name_words(written))
+        found = self.cited(name_words(self.schema, written))
         return found[0] if len(found) == 1 else None
 
 

@@ -30,12 +30,13 @@ from whoosh.qparser.plugins import (
 )
 
 from cpcsearch.index.analysis import STOP_WORDS
+from cpcsearch.index.schema import AUTHOR_WORDS
 from cpcsearch.search import ranking, rewrite
 from cpcsearch.search.dates import DATE_NAMES, DatesPlugin, NotADate
 from cpcsearch.search.synonyms import SynonymGroup, SynonymsPlugin
 
 FIELD_ALIASES = {
-    "author_text": ["author", "authors", "by"],
+    AUTHOR_WORDS: ["author", "authors", "by"],
     "topic_text": ["topic", "topics", "tag", "tags"],
     "section_text": ["section", "program", "programme"],
     "title": ["title"],

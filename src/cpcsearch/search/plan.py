@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from whoosh import query as wq
+from whoosh.fields import Schema
 
-from cpcsearch.index.schema import name_words
+from cpcsearch.index.schema import AUTHOR_WORDS, name_words
 from cpcsearch.search.dates import date_range
 from cpcsearch.search.parse import ParsedQuery
 from cpcsearch.search.request import SearchRequest
@@ -25,22 +26,22 @@ class Plan:
     depth: int  # how many hits, in order, the page needs
 
 
-def _phrase(fieldname: str, text: str) -> wq.Query:
-    words = name_words(text)
+def _name(schema: Schema, name: str) -> wq.Query:
+    words = name_words(schema, name)
     if len(words) == 1:
-        return wq.Term(fieldname, words[0])
-    return wq.Phrase(fieldname, words) if words else wq.NullQuery
+        return wq.Term(AUTHOR_WORDS, words[0])
+    return wq.Phrase(AUTHOR_WORDS, words) if words else wq.NullQuery
 
 
 def _any(queries: list[wq.Query]) -> wq.Query:
     return queries[0] if len(queries) == 1 else wq.Or(queries)
 
 
-def facet_filter(request: SearchRequest) -> wq.Query | None:
+def facet_filter(request: SearchRequest, schema: Schema) -> wq.Query | None:
     """Return the request's facet values and dates as one filter: OR within, AND across."""
     clauses: list[wq.Query] = []
     if request.authors:  # the exact name, or the name's words in that order ("okafor")
-        clauses.append(_any([wq.Or([wq.Term("authors", a), _phrase("author_text", a)])
+        clauses.append(_any([wq.Or([wq.Term("authors", a), _name(schema, a)])
                              for a in request.authors]))
     for field, values in (("topics", request.topics), ("section", request.sections),
                           ("year", request.years)):
@@ -54,8 +55,9 @@ def facet_filter(request: SearchRequest) -> wq.Query | None:
     return clauses[0] if len(clauses) == 1 else wq.And(clauses)
 
 
-def plan(request: SearchRequest, parsed: ParsedQuery) -> Plan | None:
-    """Return the search to run, or None when the text asks for nothing that can match.
+def plan(request: SearchRequest, parsed: ParsedQuery, schema: Schema) -> Plan | None:
+    """Return the search to run, or None when the text asks for nothing that can match (an
+    author's name analysed as the `schema`'s author field does).
 
     A query without words (only dates, or no text) browses its matches newest first.
     """
@@ -65,5 +67,5 @@ def plan(request: SearchRequest, parsed: ParsedQuery) -> Plan | None:
     sortedby, reverse = SORTS.get(request.sort, (None, False))
     if sortedby is None and not parsed.has_terms:
         sortedby, reverse = SORTS["newest"]
-    return Plan(query, facet_filter(request), sortedby, reverse,
+    return Plan(query, facet_filter(request, schema), sortedby, reverse,
                 request.page * request.per_page)

@@ -13,11 +13,12 @@ from itertools import islice
 
 from whoosh import query as wq
 
+from cpcsearch.index.schema import AUTHOR_WORDS
 from cpcsearch.search import ranking
 from cpcsearch.search.dates import DATE_FIELD
 
 # Terms in these fields restrict the results rather than rank them.
-RESTRICTION_FIELDS = frozenset({"date", "author_text", "topic_text", "section_text"})
+RESTRICTION_FIELDS = frozenset({"date", AUTHOR_WORDS, "topic_text", "section_text"})
 # Bounds on the terms one wildcard, prefix or fuzzy word may stand for (Elasticsearch's
 # max_expansions), and the letters a wildcard needs before its first `*` (`?` is punctuation:
 # `parse.sanitize`).

@@ -17,6 +17,7 @@ from rapidfuzz.distance import OSA
 from whoosh.searching import Searcher
 
 from cpcsearch.index.lexicon import Lexicon
+from cpcsearch.index.schema import AUTHOR_WORDS
 from cpcsearch.search import ranking
 from cpcsearch.search.arrays import Postings
 from cpcsearch.search.parse import WORD, ParsedQuery, TypedWord
@@ -24,7 +25,7 @@ from cpcsearch.search.synonyms import is_synonym
 
 # The unstemmed lexicon corrections are drawn from, by the field a word was typed in: the
 # vocabulary of the text and titles, or the words of the exact author, topic and section names.
-LEXICONS = {None: "words", "title": "title_words", "author_text": "authors",
+LEXICONS = {None: "words", "title": "title_words", AUTHOR_WORDS: "authors",
             "topic_text": "topics", "section_text": "section"}
 NAMES = frozenset({"authors", "topics", "section"})
 MIN_WORD = 3

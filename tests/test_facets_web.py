@@ -94,6 +94,27 @@ def test_facet_size_lists_as_many_values_of_each_facet_as_asked(client) -> None:
         assert answer.status_code == 400 and "facet_size" in answer.get_json()["error"]["message"]
 
 
+def test_facet_totals_count_every_value_and_the_page_links_to_those_not_shown(client) -> None:  # type: ignore[no-untyped-def]
+    every = client.get("/api/search?q=gas&facet_size=1000").get_json()
+    two = client.get("/api/search?q=gas&facet_size=2").get_json()
+    totals = {name: len(values) for name, values in every["facets"].items()}
+    assert every["facet_totals"] == two["facet_totals"] == totals
+    assert totals["topic"] > 2 and len(two["facets"]["topic"]) == 2
+    soup = BeautifulSoup(client.get("/search?q=gas&facet_size=2&per_page=3").get_data(
+        as_text=True), "html.parser")
+    more = {a.get_text(): parse_qs(urlsplit(a["href"]).query) for a in soup.select(
+        "aside.facets a.more")}
+    hidden = totals["topic"] - 2
+    assert f"{hidden} more topic{'s' if hidden > 1 else ''}" in more
+    assert all(query["facet_size"] == ["1000"] and query["q"] == ["gas"]
+               for query in more.values())
+    assert {(i["name"], i["value"]) for i in soup.select("form.search input[type=hidden]")} >= {
+        ("facet_size", "2"), ("per_page", "3")}  # a new search keeps them
+    soup = BeautifulSoup(client.get("/search?q=gas&facet_size=1000").get_data(as_text=True),
+                         "html.parser")
+    assert not soup.select("aside.facets a.more")
+
+
 def test_the_year_facet_lists_every_year_newest_first(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """A histogram: a year left out (the default size is 10) would look like a gap."""
     docs = tmp_path / "years.jsonl"

@@ -197,12 +197,14 @@ class SearchEngine:
             shown = [(stored(docnum), score)
                      for docnum, score in found.ranked[first:first + request.per_page]]
         hits = [make_hit(fields, score, marks, splitter) for fields, score in shown]
-        facets = (count_facets(snapshot.derived("facets", facet_table), found.matches,
-                               request.selected, request.facet_size) if request.facets else {})
+        facets, facet_totals = (count_facets(
+            snapshot.derived("facets", facet_table), found.matches, request.selected,
+            request.facet_size) if request.facets else ({}, {}))
         notices = parsed.notices + (("The search took too long and stopped early: the "
                                      "results are those found by then.",) if found.partial else ())
-        return SearchResults(request, found.total, hits, facets, suggestion, corrected,
-                             notices, found.partial, (time.perf_counter() - started) * 1000)
+        return SearchResults(request, found.total, hits, facets, facet_totals, suggestion,
+                             corrected, notices, found.partial,
+                             (time.perf_counter() - started) * 1000)
 
     @staticmethod
     def _splitter(snapshot: Snapshot) -> object:

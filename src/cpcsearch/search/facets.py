@@ -101,18 +101,20 @@ def facet_table(searcher: Searcher) -> FacetTable:
 
 
 def count_facets(table: FacetTable, docnums: np.ndarray, selected: dict[str, tuple[str, ...]],
-                 size: int) -> dict[str, list[dict[str, Any]]]:
+                 size: int) -> tuple[dict[str, list[dict[str, Any]]], dict[str, int]]:
     """Return the `size` top values of each facet in a result set, selected ones always included,
-    and every year (a histogram, newest first: a year left out would look like a gap).
+    and every year (a histogram, newest first: a year left out would look like a gap); and how
+    many values each facet has in the result set.
 
     Values are the most frequent first; `selected` marks those the request filters by, shown
     even beyond the top ones when the result set has them.
     """
     tally = table.counts(docnums)
-    facets = {}
+    facets, totals = {}, {}
     for f, name in enumerate(FACET_NAMES):
         names, counts = table.names[f], tally[table.first[f]:table.first[f + 1]]
         found = np.flatnonzero(counts)
+        totals[name] = len(found)
         limit = len(found) if name == "year" else size
         top = found[np.lexsort((found, -counts[found]))[:limit]]  # ties by name
         count = dict(zip([names[i] for i in top.tolist()], counts[top].tolist(), strict=True))
@@ -123,4 +125,4 @@ def count_facets(table: FacetTable, docnums: np.ndarray, selected: dict[str, tup
                 count[value] = int(counts[at])
         shown = sorted(count, reverse=True) if name == "year" else list(count)
         facets[name] = [{"value": v, "count": count[v], "selected": v in chosen} for v in shown]
-    return facets
+    return facets, totals

@@ -50,6 +50,7 @@ class SearchResults:
     total: int
     hits: list[Hit]
     facets: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    facet_totals: dict[str, int] = field(default_factory=dict)  # values over every match
     suggestion: str | None = None
     corrected: bool = False
     notices: tuple[str, ...] = ()
@@ -70,7 +71,7 @@ class SearchResults:
         """Return the API's view of the results."""
         return {"query": self.request.q, "total": self.total, "page": self.request.page,
                 "per_page": self.request.per_page, "hits": [h.to_dict() for h in self.hits],
-                "facets": self.facets, "pages": self.pages,
+                "facets": self.facets, "facet_totals": self.facet_totals, "pages": self.pages,
                 "suggestion": self.suggestion, "corrected": self.corrected,
                 "notices": list(self.notices), "partial": self.partial,
                 "took_ms": round(self.took_ms, 2)}

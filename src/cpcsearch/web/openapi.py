@@ -109,6 +109,9 @@ SCHEMAS: dict[str, Any] = {
             "hits": {"type": "array", "items": _ref("Hit")},
             "facets": {"type": "object", "description": "Counts over every match, by facet.",
                        "additionalProperties": {"type": "array", "items": _ref("FacetValue")}},
+            "facet_totals": {"type": "object", "description": "How many values each facet has "
+                             "over every match; its list shows `facet_size` of them (a year, "
+                             "all).", "additionalProperties": {"type": "integer", "minimum": 0}},
             "pages": {"type": "integer", "minimum": 1},
             "suggestion": {"type": ["string", "null"]}, "corrected": {"type": "boolean"},
             "notices": STRINGS, "partial": {"type": "boolean"},

@@ -12,7 +12,7 @@ from cpcsearch.export import safe_url
 from cpcsearch.export.bibtex import to_bibtex
 from cpcsearch.export.cite import chicago
 from cpcsearch.export.ris import to_ris
-from cpcsearch.search.request import SORTS, SearchRequest
+from cpcsearch.search.request import MAX_FACET_SIZE, SORTS, SearchRequest
 from cpcsearch.web.context import article, engine
 from cpcsearch.web.feeds import format_links
 from cpcsearch.web.nextsteps import next_steps
@@ -81,7 +81,8 @@ def _results(params: MultiDict[str, str], heading: str, pinned: str = "") -> Res
     steps = [] if results.total else next_steps(engine(), params, results.suggestion)
     return render_template("search.html", request_=search_request, results=results, link=link,
                            error=None, sorts=SORTS, heading=heading, pinned=pinned,
-                           formats=format_links(params), next_steps=steps)
+                           formats=format_links(params), next_steps=steps,
+                           max_facet_size=MAX_FACET_SIZE)
 
 
 @bp.get("/articles/<id:doc_id>", merge_slashes=False)

@@ -103,3 +103,23 @@ def test_a_section_linked_from_an_article_lists_its_articles(client, demo_docs) 
     assert soup.h1.get_text() == f"Articles on {doc.section}"
     titles = {a.get_text() for a in soup.select("li.hit h2 a")}
     assert titles == {d.title for d in demo_docs.values() if d.section == doc.section}
+
+
+def test_the_authors_and_topics_pages_list_every_name_a_to_z_with_counts(client, demo_docs) -> None:  # type: ignore[no-untyped-def]
+    home = soup_of(client, "/")
+    assert {a["href"] for a in home.select("nav.sections a")} == {"/authors", "/topics"}
+    authors = Counter(a for d in demo_docs.values() for a in d.authors)
+    soup = soup_of(client, "/authors")
+    listed = [(a.get_text(), int(a.find_next_sibling(class_="n").get_text()))
+              for a in soup.select(".names a.author")]
+    assert dict(listed) == dict(authors) and len(listed) == len(authors)
+    assert [name for name, _ in listed] == sorted(authors, key=str.casefold)
+    first = soup.select_one(".names a.author")
+    assert soup_of(client, first["href"]).h1.get_text() == f"Articles by {first.get_text()}"
+    soup = soup_of(client, "/topics")
+    sections = Counter(d.section for d in demo_docs.values() if d.section)
+    topics = Counter(t for d in demo_docs.values() for t in d.topics)
+    assert {a.get_text(): int(a.find_next_sibling(class_="n").get_text())
+            for a in soup.select(".names a.section")} == dict(sections)
+    assert {a.get_text(): int(a.find_next_sibling(class_="n").get_text())
+            for a in soup.select(".names a.topic")} == dict(topics)

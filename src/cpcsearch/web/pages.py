@@ -12,6 +12,7 @@ from cpcsearch.export import safe_url
 from cpcsearch.export.bibtex import to_bibtex
 from cpcsearch.export.cite import chicago
 from cpcsearch.export.ris import to_ris
+from cpcsearch.search.facets import folded
 from cpcsearch.search.request import MAX_FACET_SIZE, SORTS, SearchRequest
 from cpcsearch.web.context import article, engine
 from cpcsearch.web.feeds import format_links
@@ -25,6 +26,26 @@ bp = Blueprint("pages", __name__)
 def search() -> ResponseReturnValue:
     """Show the search form and, for a query or filter, its results."""
     return _results(MultiDict(request.args), heading="Search Caspian Policy Center research")
+
+
+@bp.get("/authors")
+def authors() -> ResponseReturnValue:
+    """List every author, A to Z, with how many articles each has."""
+    return _names_page("Authors", ("author",))
+
+
+@bp.get("/topics")
+def topics() -> ResponseReturnValue:
+    """List every program and topic, A to Z, with how many articles each has."""
+    return _names_page("Programs and topics", ("section", "topic"))
+
+
+def _names_page(heading: str, facets: tuple[str, ...]) -> ResponseReturnValue:
+    everything = engine().search(SearchRequest(facet_size=MAX_FACET_SIZE, per_page=1,
+                                               snippets=False))
+    groups = [(facet, sorted(everything.facets[facet], key=lambda f: folded(f["value"])),
+               everything.facet_totals[facet]) for facet in facets]
+    return render_template("names.html", heading=heading, groups=groups)
 
 
 @bp.get("/authors/<path:name>")

@@ -205,6 +205,8 @@ SPELLING = [
     ("pipe*", None, False),
     ("pipline~", None, False),
     ("SPP", None, False),
+    ("LNG", None, False),  # an acronym, no typo of 'long' (which lng, in lowercase, may be)
+    ("lng", "long", True),
     ("EEP", None, False),
     ("CAP", None, False),
     ("Security and Politics Program", None, False),

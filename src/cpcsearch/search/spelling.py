@@ -2,7 +2,8 @@
 
 A word is corrected only when it matches nothing in its fields, or far fewer documents than the
 correction would; a word whose stem matched, a stop word, a synonym and any author, topic or
-section word is known and left alone (the ranked text holds those names too). A word typed in a
+section word is known and left alone (the ranked text holds those names too), and so is an
+acronym typed in capitals (`LNG`). A word typed in a
 field (`author:okafr`) is corrected from that field's lexicon; field prefixes and syntax stay as
 typed.
 """
@@ -36,6 +37,7 @@ FEWER = 20
 # ... but only while it is this rare.
 RARE = 3
 CANDIDATES = 10
+MAX_ACRONYM = 5
 COUNTED = 20_000  # words whose counts a commit keeps
 
 
@@ -87,7 +89,8 @@ def _correction(counts: DocumentCounts, words: Vocabulary, word: TypedWord) -> s
     if core is None or word.fieldname not in LEXICONS:  # a field without words (date:)
         return None
     lowered = core.group().lower()
-    if len(lowered) < MIN_WORD or not lowered.isalpha() or is_synonym(lowered):
+    if (len(lowered) < MIN_WORD or not lowered.isalpha() or is_synonym(lowered)
+            or is_acronym(core.group())):
         return None
     found = counts.count(lowered, word.fieldname)
     if found is None or found > RARE:  # a stop word is spelt right
@@ -102,6 +105,13 @@ def _correction(counts: DocumentCounts, words: Vocabulary, word: TypedWord) -> s
         if better and (found == 0 or found * FEWER <= -better):
             return word.text.replace(core.group(), _cased(candidate, core.group()), 1)
     return None
+
+
+def is_acronym(typed: str) -> bool:
+    """Tell whether a word typed in capitals is short enough to be an acronym (LNG, OPEC), which
+    a spelling checker leaves alone: LNG is no typo of 'long'. A longer one is taken as typed
+    with caps lock on (SANCTOINS)."""
+    return typed.isupper() and len(typed) <= MAX_ACRONYM
 
 
 def _cased(word: str, typed: str) -> str:

@@ -205,8 +205,9 @@ SPELLING = [
     ("pipe*", None, False),
     ("pipline~", None, False),
     ("SPP", None, False),
-    ("LNG", None, False),  # an acronym, no typo of 'long' (which lng, in lowercase, may be)
-    ("lng", "long", True),
+    ("GAZ", None, False),  # an acronym (the carmaker's), no typo of 'gas' ...
+    ("gaz", "gas", True),  # ... which, in lowercase, it may be
+    ("LNG", None, False),  # a synonym (liquefied natural gas), no typo of 'long'
     ("EEP", None, False),
     ("CAP", None, False),
     ("Security and Politics Program", None, False),

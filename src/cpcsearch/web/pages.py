@@ -19,6 +19,7 @@ from cpcsearch.web.feeds import format_links
 from cpcsearch.web.nextsteps import next_steps
 
 bp = Blueprint("pages", __name__)
+FACET_LABELS = {"author": "author", "topic": "topic", "section": "program"}  # as readers see them
 
 
 @bp.get("/")
@@ -41,6 +42,7 @@ def topics() -> ResponseReturnValue:
 
 
 def _names_page(heading: str, facets: tuple[str, ...]) -> ResponseReturnValue:
+    """Show every value of `facets` over all articles, A to Z, capitals and accents aside."""
     everything = engine().search(SearchRequest(facet_size=MAX_FACET_SIZE, per_page=1,
                                                snippets=False))
     groups = [(facet, sorted(everything.facets[facet], key=lambda f: folded(f["value"])),
@@ -75,7 +77,7 @@ def _named_page(endpoint: str, facets: tuple[str, ...], name: str,
         return _results(_pinned(facet, value), heading=heading.format(value), pinned=value)
     similar = [(value, url_for(endpoint, name=value))
                for value in engine().similar_values(facets, name)]
-    message = f"No article has the {' or '.join(facets)} {name!r}."
+    message = f"No article has the {' or '.join(map(FACET_LABELS.get, facets))} {name!r}."
     return render_template("error.html", status=404, message=message, similar=similar), 404
 
 

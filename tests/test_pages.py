@@ -123,3 +123,15 @@ def test_the_authors_and_topics_pages_list_every_name_a_to_z_with_counts(client,
             for a in soup.select(".names a.section")} == dict(sections)
     assert {a.get_text(): int(a.find_next_sibling(class_="n").get_text())
             for a in soup.select(".names a.topic")} == dict(topics)
+
+
+def test_pages_without_the_search_form_search_from_their_header(client, demo_docs) -> None:  # type: ignore[no-untyped-def]
+    doc_id = sorted(demo_docs)[0]
+    for url in (f"/articles/{doc_id}", "/authors", "/topics", "/authors/Nobody At All"):
+        response = client.get(url)
+        form = BeautifulSoup(response.get_data(as_text=True), "html.parser").select_one(
+            "header form[role=search]")
+        assert form["action"] == "/search" and form.select_one("input[name=q]"), url
+    for url in ("/", "/search?q=gas", f"/authors/{demo_docs[doc_id].authors[0]}"):
+        soup = soup_of(client, url)
+        assert not soup.select("header form") and len(soup.select("input[name=q]")) == 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter
-from urllib.parse import unquote
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from bs4 import BeautifulSoup
 
@@ -135,3 +135,20 @@ def test_pages_without_the_search_form_search_from_their_header(client, demo_doc
     for url in ("/", "/search?q=gas", f"/authors/{demo_docs[doc_id].authors[0]}"):
         soup = soup_of(client, url)
         assert not soup.select("header form") and len(soup.select("input[name=q]")) == 1
+
+
+def test_an_article_opened_from_a_search_marks_its_words(client) -> None:  # type: ignore[no-untyped-def]
+    results = soup_of(client, "/search?q=pipeline+%22natural+gas%22")
+    link = results.select_one("li.hit h2 a")["href"]
+    assert parse_qs(urlsplit(link).query) == {"q": ['pipeline "natural gas"']}
+    soup = soup_of(client, link)
+    marked = [m.get_text().lower() for m in soup.select("article mark")]
+    assert marked and set(marked) <= {"pipeline", "pipelines", "natural", "gas"}
+    assert "natural" in marked and "gas" in marked  # the phrase's words, where it stands
+    back = soup.select_one("p.back a")["href"]
+    assert parse_qs(urlsplit(back).query) == {"q": ['pipeline "natural gas"']}
+    plain = soup_of(client, soup.find("a", string="unmark")["href"])
+    assert not plain.select("mark") and not plain.select(".marked")
+    hostile = client.get(f"{urlsplit(link).path}?q=<script>x</script>+gas")
+    assert "<script>x" not in hostile.get_data(as_text=True)
+    assert client.get(f"{urlsplit(link).path}?q=%22unclosed").status_code == 200

@@ -30,6 +30,7 @@ from cpcsearch.search import ranking
 from cpcsearch.search.arrays import Evaluator, Postings
 from cpcsearch.search.facets import FACET_NAMES, count_facets, facet_table
 from cpcsearch.search.feedback import DocTerms, query_weight, rerank
+from cpcsearch.search.highlight import Marks
 from cpcsearch.search.names import Authors, with_cited_authors
 from cpcsearch.search.parse import ParsedQuery, parse_query, positive_leaves
 from cpcsearch.search.plan import plan
@@ -235,6 +236,14 @@ class SearchEngine:
         if value is None and facet == "author":
             return self._authors(snapshot).named(written)
         return value
+
+    def marks(self, text: str) -> Marks:
+        """Return what the query `text` marks in an article: its words and phrases, as hits'
+        snippets mark them."""
+        snapshot = self.live.snapshot()
+        parsed = parse_query(text, snapshot.searcher.schema, self.rank)
+        with snapshot.reading:  # the searcher's files (patterns' expansions)
+            return query_marks(snapshot.searcher, parsed.query)
 
     def similar_values(self, facets: tuple[str, ...], written: str) -> list[str]:
         """Return the values of `facets` (author, topic, section) closest to `written`."""

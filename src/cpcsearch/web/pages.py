@@ -13,6 +13,7 @@ from cpcsearch.export.bibtex import to_bibtex
 from cpcsearch.export.cite import chicago
 from cpcsearch.export.ris import to_ris
 from cpcsearch.search.facets import folded
+from cpcsearch.search.highlight import mark_terms
 from cpcsearch.search.request import MAX_FACET_SIZE, SORTS, SearchRequest
 from cpcsearch.web.context import article, engine
 from cpcsearch.web.feeds import format_links
@@ -110,14 +111,21 @@ def _results(params: MultiDict[str, str], heading: str, pinned: str = "") -> Res
 
 @bp.get("/articles/<id:doc_id>", merge_slashes=False)
 def show_article(doc_id: str) -> ResponseReturnValue:
-    """Show one article, with its citation in BibTeX, RIS and Chicago style."""
+    """Show one article, with its citation in BibTeX, RIS and Chicago style; with `q`, the
+    words of that search marked (the results link to their articles so)."""
     doc = article(doc_id)
-    blocks = [("h2" if is_subheading(p) else "p", p) for p in doc.paragraphs]
+    q = request.args.get("q", "").strip()
+    marks = engine().marks(q) if q else None
+
+    def shown(text: str) -> str:
+        return mark_terms(text, marks) if marks else text
+
+    blocks = [("h2" if is_subheading(p) else "p", shown(p)) for p in doc.paragraphs]
     lead = doc.summary.rstrip("…").strip()
     page_url = url_for("pages.show_article", doc_id=doc_id, _external=True)
     cite = {"chicago": chicago(doc, page_url), "bibtex": to_bibtex([doc]), "ris": to_ris([doc])}
-    return render_template("article.html", doc=doc, blocks=blocks, cite=cite,
-                           source_url=safe_url(doc.url), page_url=page_url,
+    return render_template("article.html", doc=doc, title=shown(doc.title), q=q, blocks=blocks,
+                           cite=cite, source_url=safe_url(doc.url), page_url=page_url,
                            show_summary=bool(lead) and not doc.body.startswith(lead),
                            related=engine().related(doc_id))
 

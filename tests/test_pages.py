@@ -8,6 +8,11 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from bs4 import BeautifulSoup
 
+from conftest import FIXTURES_DIR, build_index, make_config
+from cpcsearch.pipeline import run_reindex
+from cpcsearch.store import Store
+from cpcsearch.web import create_app
+
 
 def soup_of(client, url: str) -> BeautifulSoup:  # type: ignore[no-untyped-def]
     response = client.get(url)
@@ -152,3 +157,20 @@ def test_an_article_opened_from_a_search_marks_its_words(client) -> None:  # typ
     hostile = client.get(f"{urlsplit(link).path}?q=<script>x</script>+gas")
     assert "<script>x" not in hostile.get_data(as_text=True)
     assert client.get(f"{urlsplit(link).path}?q=%22unclosed").status_code == 200
+
+
+def test_an_author_whose_articles_are_all_removed_is_no_longer_found(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    config = build_index(make_config(tmp_path), FIXTURES_DIR / "query_corpus.jsonl")
+    with Store(config.STORE) as store:
+        docs = [stored.document for stored in store.changes_since(0)]
+        counts = Counter(a for d in docs for a in d.authors)
+        name = min(counts, key=lambda a: (counts[a], a))
+        for doc in docs:
+            if name in doc.authors:
+                store.mark_gone(doc.id)
+    run_reindex(config)
+    client = create_app(config).test_client()
+    assert client.get(f"/authors/{name}").status_code == 404
+    assert name not in {a.get_text() for a in soup_of(client, "/authors").select("a.author")}
+    others = [a for a in counts if a != name]
+    assert all(client.get(f"/authors/{a}").status_code == 200 for a in others)

@@ -89,11 +89,15 @@ def _table(rows: list[Row], which: np.ndarray) -> FacetTable:
 
 
 def facet_table(searcher: Searcher) -> FacetTable:
-    """Return the facet values of every document number of the searcher's commit."""
+    """Return the facet values of every document number of the searcher's commit (none for a
+    deleted document: a value only they had names no article)."""
     reader = searcher.reader()
     if not reader.has_column("facets"):
         return _table([((),) * len(FACET_NAMES)], np.zeros(reader.doc_count_all(), np.int64))
     values = column_values(reader, "facets")
+    if reader.has_deletions():
+        live = set(reader.all_doc_ids())
+        values = [value if docnum in live else b"" for docnum, value in enumerate(values)]
     distinct: dict[bytes, int] = {}
     which = np.fromiter((distinct.setdefault(value, len(distinct)) for value in values),
                         dtype=np.int64, count=len(values))

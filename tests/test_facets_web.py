@@ -124,3 +124,18 @@ def test_the_year_facet_lists_every_year_newest_first(tmp_path) -> None:  # type
     client = create_app(build_index(make_config(tmp_path), docs)).test_client()
     years = client.get("/api/search?q=gas").get_json()["facets"]["year"]
     assert [f["value"] for f in years] == [str(y) for y in range(2021, 2007, -1)]
+
+
+def test_the_pager_links_the_first_last_and_nearby_pages(client) -> None:  # type: ignore[no-untyped-def]
+    total = client.get("/api/search?per_page=2").get_json()["pages"]
+    assert total >= 9
+    soup = BeautifulSoup(client.get("/search?per_page=2&page=5").get_data(as_text=True), "lxml")
+    items = [li.get_text() for li in soup.select(".pager ol.pages li")]
+    assert items == ["1", "…", "3", "4", "5", "6", "7", "…", str(total)]
+    assert soup.select_one(".pager [aria-current=page]").get_text() == "5"
+    for a in soup.select(".pager ol.pages a"):
+        linked = params(a["href"])
+        assert linked.get("page", ["1"]) == [a.get_text()] and linked["per_page"] == ["2"]
+    first = BeautifulSoup(client.get("/search?per_page=2").get_data(as_text=True), "lxml")
+    assert [li.get_text() for li in first.select(".pager ol.pages li")] == [
+        "1", "2", "3", "…", str(total)]

@@ -62,6 +62,18 @@ class SearchResults:
         """Return the number of result pages (at least one)."""
         return max(1, -(-self.total // self.request.per_page))
 
+    def page_numbers(self, around: int = 2) -> list[int | None]:
+        """Return the pages a pager links to: the first, the last and those within `around` of
+        this one, None where pages are left out between them."""
+        shown = sorted({1, self.pages, *range(max(1, self.request.page - around),
+                                                min(self.pages, self.request.page + around) + 1)})
+        numbers: list[int | None] = []
+        for number in shown:
+            if numbers and number - (numbers[-1] or 0) > 1:
+                numbers.append(None)
+            numbers.append(number)
+        return numbers
+
     @property
     def past_end(self) -> bool:
         """Tell whether the requested page lies beyond the last page of results."""

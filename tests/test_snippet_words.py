@@ -165,3 +165,26 @@ def test_a_hyphenated_word_is_found_by_its_parts_and_its_joined_term() -> None:
     assert [text[a:b] for a, b, _ in _words_with(text, frozenset({"longterm"}),
                                                  word_cores("longterm"))
             ] == ["long-term", "longterm"]
+
+
+def test_the_variants_of_one_synonym_count_as_one_term() -> None:
+    """"European Union" is EU written out: a paragraph with it alone is not worth more than one
+    with the query's other word, and less than one with EU and that word."""
+    alike = frozenset({"eu", "european", "union"})
+    marks = Marks(frozenset({"eu", "sanction"}), (("european", "union"),), (alike,))
+    name_only = "Exports from the European Union rose."
+    other_word = "Sanctions were imposed in 2022."
+    both = "The EU adopted new sanctions."
+    assert marks.count({"european", "union"}) == marks.count({"sanction"}) == 1
+    assert marks.count({"eu", "european", "union", "sanction"}) == 2
+    assert _best_paragraph([name_only, other_word], marks) == 0  # a tie: the first
+    assert _best_paragraph([name_only, other_word, both], marks) == 2
+    plain = Marks(marks.words, marks.phrases)  # without the group, the name counted twice
+    assert _best_paragraph([name_only, other_word, both], plain) == 0
+
+
+def test_a_query_marks_the_variants_of_each_synonym_as_one_group(demo_engine) -> None:  # type: ignore[no-untyped-def]
+    marks = demo_engine.marks("EU sanctions -Russia")
+    assert marks.alike == (frozenset({"eu", "e.u", "european", "union"}),)
+    assert marks.words == {"eu", "e.u", "sanction"} and marks.phrases == (("european", "union"),)
+    assert demo_engine.marks("gas sanctions").alike == ()

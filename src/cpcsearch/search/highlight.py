@@ -36,10 +36,25 @@ Match = tuple[int, int, frozenset[str]]  # a word's span in a text, and its quer
 
 @dataclass(frozen=True)
 class Marks:
-    """What a query marks: its words wherever they stand, a phrase's words where it stands."""
+    """What a query marks: its words wherever they stand, a phrase's words where it stands;
+    `alike` holds the terms of each group of alternatives (a synonym's variants: EU, E.U.,
+    "European Union"), which count as one where a passage's terms are counted."""
 
     words: frozenset[str] = frozenset()
     phrases: tuple[tuple[str, ...], ...] = ()
+    alike: tuple[frozenset[str], ...] = ()
+
+    def count(self, terms: set[str] | frozenset[str]) -> int:
+        """Return how many distinct terms `terms` holds, those of one group of `alike` as one."""
+        if not self.alike:
+            return len(terms)
+        left = set(terms)
+        groups = 0
+        for group in self.alike:
+            if not left.isdisjoint(group):
+                groups += 1
+                left -= group
+        return groups + len(left)
 
     @cached_property
     def terms(self) -> frozenset[str]:
@@ -317,8 +332,9 @@ def _paragraph_terms(paragraphs: list[str], marks: Marks) -> Iterator[set[str]]:
 
 
 def _best_paragraph(paragraphs: list[str], marks: Marks) -> int:
-    """Return the paragraph with the most distinct marked terms, a phrase's words counting only
-    in a paragraph that has them all; among equals, the first that is not a subheading.
+    """Return the paragraph with the most distinct marked terms (`Marks.count`), a phrase's
+    words counting only in a paragraph that has them all; among equals, the first that is not
+    a subheading.
 
     A cheap first pass, so only that paragraph is split into sentences and weighed closely; it
     stops at the first paragraph, not a subheading, that has every term.
@@ -326,21 +342,22 @@ def _best_paragraph(paragraphs: list[str], marks: Marks) -> int:
     if not marks.terms or len(paragraphs) < 2:
         return 0
     best, most = 0, (-1, False)
+    every = (marks.count(marks.terms), True)
     for i, found in enumerate(_paragraph_terms(paragraphs, marks)):
-        weight = len(found & marks.words | {term for phrase in marks.phrases
-                                            if found.issuperset(phrase) for term in phrase})
+        weight = marks.count(found & marks.words | {
+            term for phrase in marks.phrases if found.issuperset(phrase) for term in phrase})
         score = (weight, not is_subheading(paragraphs[i]))
         if score > most:
             best, most = i, score
-            if most == (len(marks.terms), True):
+            if most == every:
                 break
     return best
 
 
-def best_passage(sentences: list[Span], found: list[Match],
-                 limit: int = SNIPPET_CHARS) -> tuple[Span, bool, bool]:
-    """Return the run of sentences with the most distinct terms (its first and last character),
-    and whether sentences precede/follow it.
+def best_passage(sentences: list[Span], found: list[Match], limit: int = SNIPPET_CHARS,
+                 count: Callable[[set[str]], int] = len) -> tuple[Span, bool, bool]:
+    """Return the run of sentences with the most distinct terms, as `count` counts them (its
+    first and last character), and whether sentences precede/follow it.
 
     Among equals, a passage that opens on a matching sentence wins, then the earlier one, so a
     document's lead shows when nothing matches better.
@@ -361,7 +378,7 @@ def best_passage(sentences: list[Span], found: list[Match],
                                         or sentences[end][1] - starts[first] <= limit):
             distinct |= matched[end]
             end += 1
-        score = (len(distinct), bool(matched[first]))
+        score = (count(distinct), bool(matched[first]))
         if score > best_score:
             best, best_score = (first, end), score
     first, end = best
@@ -394,7 +411,7 @@ def snippet(text: str, marks: Marks, sentences: Callable[[str], Sequence[Span]])
         spans = spans[1:]  # the first one starts mid-sentence
     if cut_after and len(spans) > 1:
         spans = spans[:-1]
-    (start, end), before, after = best_passage(spans, found)
+    (start, end), before, after = best_passage(spans, found, count=marks.count)
     if end - start > SNIPPET_CHARS:  # one long sentence: cut at a space
         space = paragraph.rfind(" ", start, start + SNIPPET_CHARS)
         end, after = (space if space > start else start + SNIPPET_CHARS), True

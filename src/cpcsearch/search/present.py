@@ -89,9 +89,25 @@ class SearchResults:
                 "took_ms": round(self.took_ms, 2)}
 
 
+def _alike(query: wq.Query) -> list[frozenset[str]]:
+    """Return the marked terms of each group of alternatives a query looks for (a synonym's
+    variants, one DisMax each), where it has more than one."""
+    if isinstance(query, wq.Not):
+        return []
+    if isinstance(query, wq.AndNot):
+        return _alike(query.a)
+    if isinstance(query, wq.DisjunctionMax):
+        terms = frozenset(term for leaf in positive_leaves(query) if leaf.field() in MARKED_FIELDS
+                          for term in (leaf.words if isinstance(leaf, wq.Phrase) else [leaf.text]
+                                       if isinstance(leaf, wq.Term) else []))
+        return [terms] if len(terms) > 1 else []
+    return [] if query.is_leaf() else [group for child in query.children()
+                                       for group in _alike(child)]
+
+
 def query_marks(searcher: Searcher, query: wq.Query) -> Marks:
-    """Return what a query marks in the marked fields: its words (patterns expanded) and its
-    phrases."""
+    """Return what a query marks in the marked fields: its words (patterns expanded), its
+    phrases, and the terms of each group of alternatives."""
     reader = searcher.reader()
     words: set[str] = set()
     phrases: list[tuple[str, ...]] = []
@@ -107,7 +123,7 @@ def query_marks(searcher: Searcher, query: wq.Query) -> Marks:
             words.add(leaf.text)
         if len(words) + len(phrases) > MAX_MARKED:
             break
-    return Marks(frozenset(words), tuple(phrases))
+    return Marks(frozenset(words), tuple(phrases), tuple(_alike(query)))
 
 
 def _date_text(value: dt.datetime | None) -> str | None:

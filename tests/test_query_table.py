@@ -359,6 +359,20 @@ def test_a_restriction_some_article_has_stays_when_nothing_is_found(engine: Sear
     assert {h.id for h in run(engine, "author:okafor gas").hits} == OKAFOR & GAS
 
 
+def test_a_name_of_several_words_no_article_has_searches_its_words_apart(
+        engine: SearchEngine) -> None:
+    """A synonym's variants are phrases; when neither it nor they find anything, its words do."""
+    assert run(engine, "LNG").total == 0  # no article names it, either way
+    results = run(engine, "liquefied natural gas")
+    apart = run(engine, "gas natural liquefied")  # no name: plain words
+    assert {h.id for h in results.hits} == {h.id for h in apart.hits} and results.total
+    assert results.notices == ("No article names 'liquefied natural gas' or what it stands "
+                               "for: its words were searched apart.",)
+    quoted = run(engine, '"liquefied natural gas"')  # a phrase asked for as such
+    assert (quoted.total, quoted.notices) == (0, ())
+    assert run(engine, "Central Asia Program").notices == ()  # found as a name: kept
+
+
 def test_facet_counts_are_those_of_the_result_set(engine: SearchEngine) -> None:
     facets = run(engine, "gas", author="Samuel Okafor").facets
     assert {f["value"]: f["count"] for f in facets["section"]} == {EEP: 2}

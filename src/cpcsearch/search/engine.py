@@ -42,6 +42,7 @@ from cpcsearch.search.request import SearchRequest
 from cpcsearch.search.retrieve import NOTHING, TIME_LIMIT, Retrieved, retrieve
 from cpcsearch.search.spelling import DocumentCounts, suggest_spelling, words_from
 from cpcsearch.search.suggest import names, suggest
+from cpcsearch.search.synonyms import names_typed
 
 # At most this many searches with wildcard, prefix or fuzzy terms run at once in a process, so
 # that cheap searches keep flowing; another waits this long for a turn, then is refused.
@@ -131,6 +132,14 @@ class SearchEngine:
                     "plain words.")), retried
             else:
                 parsed = replace(parsed, notices=(*parsed.notices, f"No article has {missing}."))
+        named = names_typed(parsed.text) if not found.total else []
+        if named:  # a name of several words none has, nor its variants: its words apart
+            retry = parse_query(parsed.text, schema, self.rank, synonyms=False)
+            retried = self._run(snapshot, request, retry)
+            if retried.total:
+                parsed, found = replace(retry, notices=(
+                    *retry.notices, f"No article names {', '.join(map(repr, named))} or "
+                    "what it stands for: its words were searched apart.")), retried
         return self._present(snapshot, request, parsed, found, suggestion, corrected, started)
 
     def _matches_any(self, snapshot: Snapshot, query: wq.Query) -> bool:

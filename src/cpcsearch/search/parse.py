@@ -232,10 +232,10 @@ _PARSERS: LRUCache[tuple[int, tuple[tuple[str, float], ...], bool],
 _PARSERS_LOCK = threading.Lock()
 
 
-def make_parser(schema: Schema, fields: dict[str, float],
-                operators: bool = True) -> QueryParser:
+def make_parser(schema: Schema, fields: dict[str, float], operators: bool = True,
+                synonyms: bool = True) -> QueryParser:
     """Return the parser of user queries over the ranked text `fields` (name → weight)."""
-    key = (id(schema), tuple(fields.items()), operators)
+    key = (id(schema), tuple(fields.items()), operators, synonyms)
     with _PARSERS_LOCK:
         kept = _PARSERS.get(key)
     if kept is not None and kept[0] is schema:
@@ -247,7 +247,8 @@ def make_parser(schema: Schema, fields: dict[str, float],
     parser.add_plugin(DatesPlugin())
     parser.add_plugin(FuzzyTermPlugin())
     parser.add_plugin(FieldAliasPlugin(FIELD_ALIASES))
-    parser.add_plugin(SynonymsPlugin())
+    if synonyms:
+        parser.add_plugin(SynonymsPlugin())
     # `+`/`-` only open a word: "Baku-Tbilisi-Ceyhan" and "C5+1" stay words.
     parser.add_plugin(_PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+(?=[\w\"(])",
                                        minusexpr=r"(?<![^\s(])-(?=[\w\"(])"))
@@ -317,9 +318,10 @@ def _parse(text: str, parser: QueryParser, rank: ranking.Ranking,
     return query.normalize(), _words(tree, rank.fields)
 
 
-def parse_query(text: str, schema: Schema,
-                rank: ranking.Ranking = ranking.DEFAULT) -> ParsedQuery:
-    """Turn a user's text into one query tree; text the parser rejects searches as words."""
+def parse_query(text: str, schema: Schema, rank: ranking.Ranking = ranking.DEFAULT,
+                synonyms: bool = True) -> ParsedQuery:
+    """Turn a user's text into one query tree; text the parser rejects searches as words.
+    Without `synonyms`, a name's variants are not searched for (its words are, as typed)."""
     if text and not text.strip("* "):  # `*` alone, as Lucene reads it: every article
         return ParsedQuery("*", wq.Every())
     notices: list[str] = []
@@ -327,13 +329,13 @@ def parse_query(text: str, schema: Schema,
     query, words = wq.NullQuery, ()
     if not _too_deep(text):
         try:
-            parser = make_parser(schema, rank.fields, operators=not _shouted(text))
+            parser = make_parser(schema, rank.fields, not _shouted(text), synonyms)
             query, words = _parse(text, parser, rank, notices)
         except Exception:  # Whoosh's parser raises assorted errors on odd syntax
             query, words = wq.NullQuery, ()
     if query is wq.NullQuery and not notices and WORD.search(text):
         text = " ".join(w for w in WORD.findall(text) if w not in OPERATORS)
-        parser = make_parser(schema, rank.fields, operators=False)
+        parser = make_parser(schema, rank.fields, False, synonyms)
         query, words = _parse(text, parser, rank, notices)
     if query is wq.NullQuery and not notices:
         notices += _why_nothing(typed, text)

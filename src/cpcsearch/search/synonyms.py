@@ -73,6 +73,18 @@ LONGEST = max(len(tokens) for tokens in VARIANTS)
 VARIANT_WORDS = frozenset(word for tokens in VARIANTS for word in tokens)
 
 
+def names_typed(text: str) -> list[str]:
+    """Return the variants of several words that a text names ("liquefied natural gas")."""
+    tokens, found, at = _tokens(text), [], 0
+    while at < len(tokens):
+        size = next((size for size in range(min(LONGEST, len(tokens) - at), 1, -1)
+                     if tuple(tokens[at:at + size]) in VARIANTS), 1)
+        if size > 1:
+            found.append(" ".join(tokens[at:at + size]))
+        at += size
+    return found
+
+
 def is_synonym(word: str) -> bool:
     """Tell whether a word is, or is part of, a variant of some group (known vocabulary)."""
     return word.lower() in VARIANT_WORDS

@@ -117,30 +117,37 @@ class SearchEngine:
                                        parsed) if parsed.words else None)
         corrected = False
         if suggestion and found.total == 0:
-            retry = parse_query(suggestion, schema, self.rank)
-            retried = self._run(snapshot, request, retry)
-            if retried.total:
-                parsed, found, corrected = retry, retried, True
+            again = self._retried(snapshot, request, parse_query(suggestion, schema, self.rank))
+            if again:
+                (parsed, found), corrected = again, True
         relax = relaxed(parsed, partial(self._matches_any, snapshot)) if not found.total else None
         if relax:
             words, missing = relax
-            retry = parse_query(words, schema, self.rank)
-            retried = self._run(snapshot, request, retry)
-            if retried.total:
-                parsed, found = replace(retry, notices=(
-                    *retry.notices, f"No article has {missing}: those words were searched as "
-                    "plain words.")), retried
+            again = self._retried(snapshot, request, parse_query(words, schema, self.rank),
+                                  f"No article has {missing}: those words were searched as "
+                                  "plain words.")
+            if again:
+                parsed, found = again
             else:
                 parsed = replace(parsed, notices=(*parsed.notices, f"No article has {missing}."))
         named = names_typed(parsed.text) if not found.total else []
         if named:  # a name of several words none has, nor its variants: its words apart
-            retry = parse_query(parsed.text, schema, self.rank, synonyms=False)
-            retried = self._run(snapshot, request, retry)
-            if retried.total:
-                parsed, found = replace(retry, notices=(
-                    *retry.notices, f"No article names {', '.join(map(repr, named))} or "
-                    "what it stands for: its words were searched apart.")), retried
+            again = self._retried(
+                snapshot, request, parse_query(parsed.text, schema, self.rank, synonyms=False),
+                f"No article names {', '.join(map(repr, named))} or what it stands for: its "
+                "words were searched apart.")
+            if again:
+                parsed, found = again
         return self._present(snapshot, request, parsed, found, suggestion, corrected, started)
+
+    def _retried(self, snapshot: Snapshot, request: SearchRequest, retry: ParsedQuery,
+                 notice: str = "") -> tuple[ParsedQuery, Retrieved] | None:
+        """Return another reading of a query that found nothing, with `notice` saying so, and
+        what it finds; None if it finds nothing either."""
+        found = self._run(snapshot, request, retry)
+        if not found.total:
+            return None
+        return (replace(retry, notices=(*retry.notices, notice)) if notice else retry), found
 
     def _matches_any(self, snapshot: Snapshot, query: wq.Query) -> bool:
         """Tell whether a term or phrase matches any live article of the commit."""

@@ -21,6 +21,7 @@ from cpcsearch.web.nextsteps import next_steps
 
 bp = Blueprint("pages", __name__)
 FACET_LABELS = {"author": "author", "topic": "topic", "section": "program"}  # as readers see them
+FACET_PAGES = {"author": "pages.author", "topic": "pages.topic", "section": "pages.topic"}
 
 
 @bp.get("/")
@@ -46,7 +47,8 @@ def _names_page(heading: str, facets: tuple[str, ...]) -> ResponseReturnValue:
     """Show every value of `facets` over all articles, A to Z, capitals and accents aside."""
     everything = engine().search(SearchRequest(facet_size=MAX_FACET_SIZE, per_page=1,
                                                snippets=False))
-    groups = [(facet, sorted(everything.facets[facet], key=lambda f: folded(f["value"])),
+    groups = [(facet, FACET_LABELS[facet], FACET_PAGES[facet],
+               sorted(everything.facets[facet], key=lambda f: folded(f["value"])),
                everything.facet_totals[facet]) for facet in facets]
     return render_template("names.html", heading=heading, groups=groups)
 
@@ -54,20 +56,20 @@ def _names_page(heading: str, facets: tuple[str, ...]) -> ResponseReturnValue:
 @bp.get("/authors/<path:name>")
 def author(name: str) -> ResponseReturnValue:
     """Show an author's articles, newest first, with counts by year and the usual facets."""
-    return _named_page("pages.author", ("author",), name, "Articles by {}")
+    return _named_page(("author",), name, "Articles by {}")
 
 
 @bp.get("/topics/<path:name>")
 def topic(name: str) -> ResponseReturnValue:
     """Show a topic's (or section's) articles, newest first, with counts by year and facets."""
-    return _named_page("pages.topic", ("topic", "section"), name, "Articles on {}")
+    return _named_page(("topic", "section"), name, "Articles on {}")
 
 
-def _named_page(endpoint: str, facets: tuple[str, ...], name: str,
-                heading: str) -> ResponseReturnValue:
+def _named_page(facets: tuple[str, ...], name: str, heading: str) -> ResponseReturnValue:
     """Show the articles of the first of `facets` with a value `name` stands for: a permanent
     redirect to that value's page if it is written otherwise (`/topics/turkiye` for Türkiye),
     a 404 page offering close values if none has it."""
+    endpoint = FACET_PAGES[facets[0]]
     for facet in facets:
         value = engine().facet_value(facet, name)
         if value is None:

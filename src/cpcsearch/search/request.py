@@ -97,9 +97,12 @@ class SearchRequest:
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> SearchRequest:
         """Build a request from query-string parameters; raise `QueryError` on bad values."""
+        # the parameters given, read once each: werkzeug's `get` of an absent one raises and
+        # catches an exception (a tenth of the time of a cached answer went to ten of them)
+        given = {name: params.get(name) for name in params}
 
         def number(name: str, default: int) -> int:
-            raw = (params.get(name) or "").strip()
+            raw = (given.get(name) or "").strip()
             if not raw:
                 return default
             try:
@@ -108,11 +111,11 @@ class SearchRequest:
                 raise QueryError(f"{name} {raw!r} is not a whole number") from None
 
         return cls(
-            q=params.get("q") or "",
+            q=given.get("q") or "",
             **{field: _values(params, name) for name, field in FACETS.items()},
-            date_from=(params.get("from") or "").strip(),
-            date_to=(params.get("to") or "").strip(),
-            sort=(params.get("sort") or "relevance").strip() or "relevance",
+            date_from=(given.get("from") or "").strip(),
+            date_to=(given.get("to") or "").strip(),
+            sort=(given.get("sort") or "relevance").strip() or "relevance",
             page=number("page", 1),
             per_page=number("per_page", DEFAULT_PER_PAGE),
             facet_size=number("facet_size", DEFAULT_FACET_SIZE),

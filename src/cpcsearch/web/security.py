@@ -51,8 +51,9 @@ def add_headers(response: Response) -> Response:
     """Add the security headers to a response, and let any site's scripts read the public JSON
     API (a researcher's notebook in a browser): it sends no cookies and holds public articles;
     the admin API stays closed to them."""
-    for name, value in HEADERS.items():
-        response.headers.setdefault(name, value)
+    given = {name.lower() for name, _ in response.headers}  # `setdefault` raises for each absent
+    response.headers.extend((name, value) for name, value in HEADERS.items()
+                            if name.lower() not in given)
     if request.path.startswith(PUBLIC_API):
         response.headers["Access-Control-Allow-Origin"] = "*"
     return response

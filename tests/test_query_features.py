@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import pickle
 import re
 from pathlib import Path
@@ -38,6 +39,13 @@ def mentioning(docs: dict, *variants: str) -> set[str]:
     ("U.S.", ["U.S.", "USA", "United States"]),  # an acronym's dots: one word, as indexed
     ("USA", ["U.S.", "USA", "United States"]),
     ("UN", ["UN", "U.N.", "United Nations"]),
+    # a country by its people or language, and back
+    ("Uzbek", ["Uzbekistan", "Uzbek", "Uzbeks"]),
+    ("Kazakhs", ["Kazakhstan", "Kazakh", "Kazakhs", "Kazakhstani"]),
+    ("Azeri", ["Azerbaijan", "Azerbaijani", "Azeri"]),
+    ("Chinese", ["China", "Chinese"]),
+    ("Turkish", ["Türkiye", "Turkey", "Turkish"]),
+    ("Russia", ["Russia", "Russian", "Russians"]),
 ])
 def test_a_variant_finds_every_other_variant(demo_engine: SearchEngine, demo_docs: dict,
                                              query: str, variants: list[str]) -> None:
@@ -287,3 +295,21 @@ def test_a_question_mark_is_punctuation_not_a_wildcard(demo_engine: SearchEngine
     statement = demo_engine.search(SearchRequest(q=meant, per_page=100))
     assert question.total > 0 and not question.notices
     assert [(h.id, h.score) for h in question.hits] == [(h.id, h.score) for h in statement.hits]
+
+
+def test_a_country_and_its_people_find_each_other_the_name_typed_first(tmp_path: Path) -> None:
+    corpus = tmp_path / "peoples.jsonl"
+    corpus.write_text("\n".join(json.dumps({
+        "id": doc_id, "title": "Grain exports", "authors": ["A. Writer"], "date": "2024-01-01",
+        "body": f"{name} grain exports rose again this year.", "url": f"https://example.org/{doc_id}",
+    }) for doc_id, name in [("land", "Kazakhstan"), ("people", "Kazakh"), ("other", "Russian")]))
+    engine = SearchEngine(build_index(make_config(tmp_path), corpus).INDEX_DIR)
+    assert [h.id for h in engine.search(SearchRequest(q="Kazakhstan grain")).hits][:2] == [
+        "land", "people"]
+    assert [h.id for h in engine.search(SearchRequest(q="Kazakhs")).hits] == ["people", "land"]
+    assert [h.id for h in engine.search(SearchRequest(q="Russia")).hits] == ["other"]
+    # a possessive names what it is of, the apostrophe typed or lost in copying
+    plain = engine.search(SearchRequest(q="Kazakhstan grain")).hits
+    for possessive in ("Kazakhstan's grain", "Kazakhstan\u2019s grain", "Kazakhstan?s grain"):
+        hits = engine.search(SearchRequest(q=possessive)).hits
+        assert [(h.id, h.score) for h in hits] == [(h.id, h.score) for h in plain]

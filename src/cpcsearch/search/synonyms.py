@@ -50,6 +50,24 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("UN", "U.N.", "United Nations"),
     ("UK", "U.K.", "United Kingdom"),
 )
+# The region's countries and the names of their people (and language): related words, not
+# the same one. "Uzbek cotton" is about Uzbekistan, and an article on "Russian gas" answers
+# "Russia's gas" (the stems differ); the other side of the pair weighs less than what was typed.
+PEOPLES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Türkiye", ("Turkish",)),
+    ("Kyrgyzstan", ("Kyrgyz",)),
+    ("Azerbaijan", ("Azerbaijani", "Azerbaijanis", "Azeri", "Azeris")),
+    ("Armenia", ("Armenian", "Armenians")),
+    ("Georgia", ("Georgian", "Georgians")),
+    ("Kazakhstan", ("Kazakh", "Kazakhs", "Kazakhstani", "Kazakhstanis")),
+    ("Tajikistan", ("Tajik", "Tajiks")),
+    ("Turkmenistan", ("Turkmen", "Turkmens")),
+    ("Uzbekistan", ("Uzbek", "Uzbeks")),
+    ("Afghanistan", ("Afghan", "Afghans")),
+    ("Russia", ("Russian", "Russians")),
+    ("Iran", ("Iranian", "Iranians")),
+    ("China", ("Chinese",)),
+)
 
 
 # A variant's words; an acronym's letters joined by dots ("U.S.") are one word, as the
@@ -57,8 +75,17 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
 WORD = re.compile(r"\w+(?:\.\w+)*")
 
 
+# A possessive's ending: "Russia's gas" names Russia as "Russia" does.
+POSSESSIVE = re.compile(r"['\u2019]s?$", re.IGNORECASE)
+
+
 def _tokens(text: str) -> tuple[str, ...]:
     return tuple(WORD.findall(text.lower()))
+
+
+def _named(word: syntax.WordNode) -> str:
+    """Return what a typed word names: itself, or the name a possessive is of."""
+    return POSSESSIVE.sub("", word.text)
 
 
 def _is_short_acronym(variant: str) -> bool:
@@ -66,9 +93,18 @@ def _is_short_acronym(variant: str) -> bool:
     return variant.isupper() and len(variant) <= 3
 
 
+def _with_peoples(group: tuple[str, ...]) -> tuple[str, ...]:
+    """Return a group with the names of the people of the country it names, if any."""
+    return group + next((people for country, people in PEOPLES if country in group), ())
+
+
+GROUPS = (*map(_with_peoples, SYNONYMS),
+          *((country, *people) for country, people in PEOPLES
+            if not any(country in group for group in SYNONYMS)))
+PEOPLE = frozenset(_tokens(name) for _, people in PEOPLES for name in people)
 # token sequence -> (the group it names, whether it must be typed in capitals)
 VARIANTS: dict[tuple[str, ...], tuple[tuple[str, ...], bool]] = {
-    _tokens(v): (group, _is_short_acronym(v)) for group in SYNONYMS for v in group}
+    _tokens(v): (group, _is_short_acronym(v)) for group in GROUPS for v in group}
 LONGEST = max(len(tokens) for tokens in VARIANTS)
 VARIANT_WORDS = frozenset(word for tokens in VARIANTS for word in tokens)
 
@@ -100,10 +136,13 @@ class SynonymGroup(syntax.DisMaxGroup):
 # A short acronym in the text may be an everyday word ("price cap" for CAP), so as an
 # alternative it weighs less than the name it stands for.
 AMBIGUOUS_WEIGHT = 0.3
+# A country's name as an alternative to its people's, or the other way round (`PEOPLES`).
+RELATED_WEIGHT = 0.5
 
 
-def _alternative(variant: str, typed_words: int) -> syntax.SyntaxNode:
-    """Return one variant as a node weighted to count as much as the words the reader typed.
+def _alternative(variant: str, typed_words: int, related: bool) -> syntax.SyntaxNode:
+    """Return one variant as a node weighted to count as much as the words the reader typed
+    (less if it is only `related` to them).
 
     A phrase scores the sum of its words, so a five-word alternative to a two-word query would
     otherwise outweigh the query itself.
@@ -112,6 +151,7 @@ def _alternative(variant: str, typed_words: int) -> syntax.SyntaxNode:
     node = (syntax.WordNode(variant) if len(words) == 1
             else PhrasePlugin.PhraseNode(" ".join(WORD.findall(variant)), 0))
     weight = AMBIGUOUS_WEIGHT if _is_short_acronym(variant) else min(1.0, typed_words / len(words))
+    weight *= RELATED_WEIGHT if related else 1.0
     # The fields' own weights are set on the node when it fans out to them; the variant's weight
     # goes on a group around it.
     return syntax.OrGroup([node], boost=weight)
@@ -119,7 +159,7 @@ def _alternative(variant: str, typed_words: int) -> syntax.SyntaxNode:
 
 def _typed_weight(typed: list[syntax.WordNode], group: tuple[str, ...]) -> int:
     """Return how many words the typed variant counts as: an acronym, as many as it stands for."""
-    text = " ".join(w.text for w in typed)
+    text = " ".join(map(_named, typed))
     if len(typed) == 1 and text.isupper():
         return max(len(_tokens(v)) for v in group)
     return len(_tokens(text))
@@ -139,12 +179,13 @@ def _word_runs(group: syntax.GroupNode) -> Iterator[list[int]]:
         yield run
 
 
-def _match(words: list[syntax.WordNode]) -> tuple[int, tuple[str, ...]] | None:
-    """Return how many of `words` the longest variant at their start spans, and its group."""
+def _match(words: list[syntax.WordNode]) -> tuple[int, tuple[str, ...], bool] | None:
+    """Return how many of `words` the longest variant at their start spans, its group, and
+    whether it names a people (`PEOPLES`)."""
     tokens: list[str] = []
     ends: dict[int, int] = {}  # token count at the end of each word -> words used
     for used, node in enumerate(words, 1):
-        tokens.extend(_tokens(node.text))
+        tokens.extend(_tokens(_named(node)))
         ends[len(tokens)] = used
         if len(tokens) >= LONGEST:
             break
@@ -154,9 +195,9 @@ def _match(words: list[syntax.WordNode]) -> tuple[int, tuple[str, ...]] | None:
             continue
         group, capitals_only = found
         typed = words[:ends[size]]
-        if capitals_only and not all(w.text.isupper() for w in typed):
+        if capitals_only and not all(_named(w).isupper() for w in typed):
             continue
-        return ends[size], group
+        return ends[size], group, tuple(tokens[:size]) in PEOPLE
     return None
 
 
@@ -180,9 +221,10 @@ class SynonymsPlugin(Plugin):
                 if found is None:
                     at += 1
                     continue
-                used, variants = found
+                used, variants, people = found
                 typed = _typed_weight(words[at:at + used], variants)
-                alternatives = SynonymGroup([_alternative(v, typed) for v in variants])
+                alternatives = SynonymGroup([
+                    _alternative(v, typed, (_tokens(v) in PEOPLE) != people) for v in variants])
                 alternatives.set_range(words[at].startchar, words[at + used - 1].endchar)
                 replaced[run[at]] = (run[at + used - 1], alternatives)
                 at += used

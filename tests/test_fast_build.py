@@ -124,9 +124,10 @@ def test_the_build_writer_writes_what_whoosh_writes(tmp_path: Path, monkeypatch:
                 w.add_document(**fields)
         # Segment files are named <index>_<random segment id>.<kind>: compare kind by kind.
         written[name] = {p.name.split(".", 1)[1]: p for p in folder.glob("MAIN_*.*")}
-    # the build also saves the content postings as arrays (index/impacts.py) and the terms
-    # of its words (index/vocabulary.py)
-    assert written["build"].keys() == written["whoosh"].keys() | {"content.npz", "words"}
+    # the build also saves the content and title words' postings as arrays (index/impacts.py)
+    # and the terms of its words (index/vocabulary.py)
+    assert written["build"].keys() == written["whoosh"].keys() | {
+        "content.npz", "title_words.npz", "words"}
     assert len(written["build"]) > 5
     # The same bytes but for the postings (short blocks left uncompressed) and their offsets.
     for kind, path in written["whoosh"].items():

@@ -205,10 +205,11 @@ class BuildWriter(SegmentWriter):
                 writer.start_field(fieldname, self.schema[fieldname])
                 write_terms(writer, grouped, self._lengths(pdr, fieldname), self.codec)
                 writer.finish_field()
-                if fieldname == impacts.FIELD:
-                    segment_id = self.newsegment.segment_id()
-                    impacts.save(impacts.path_for(self.storage.folder, segment_id),
+                segment_id = self.newsegment.segment_id()
+                if fieldname in impacts.FIELDS:
+                    impacts.save(impacts.path_for(self.storage.folder, segment_id, fieldname),
                                  *grouped[:4])
+                if fieldname == vocabulary.FIELD:
                     words = self.schema[fieldname].seen_words()
                     if words is not None:
                         vocabulary.save(vocabulary.path_for(self.storage.folder, segment_id),

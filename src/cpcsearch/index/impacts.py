@@ -1,9 +1,12 @@
-"""A rebuilt segment's `content` postings as NumPy arrays, beside Whoosh's own files.
+"""A rebuilt segment's `content` and `title_words` postings as NumPy arrays, beside Whoosh's
+own files.
 
-Search scores `content` terms from whole posting lists (`search/arrays.py`); decoding them from
-Whoosh's pickled blocks costs a Python call per block and per posting. A segment written by a
-rebuild (`building.py`) also saves them here once, and a search maps the file and slices it.
-Segments written by incremental commits have no such file and are read from their blocks.
+Search scores `content` terms from whole posting lists (`search/arrays.py`), and completions
+rank titles by the words typed (`search/suggest.py`, up to 64 words a keystroke); decoding
+them from Whoosh's pickled blocks costs a Python call per block and per posting. A segment
+written by a rebuild (`building.py`) also saves them here once, and a search maps the file and
+slices it. Segments written by incremental commits have no such file and are read from their
+blocks.
 """
 
 from __future__ import annotations
@@ -12,21 +15,20 @@ from pathlib import Path
 
 import numpy as np
 
-FIELD = "content"
-SUFFIX = ".content.npz"
+FIELDS = ("content", "title_words")
 # Terms are kept in a fixed-width array: longer ones (rare; a pasted code or URL) are left to
 # Whoosh's blocks, so that one of them cannot widen every entry.
 MAX_TERM = 48
 
 
-def covers(fieldname: str, term: bytes) -> bool:
-    """Tell whether saved lists answer for a term (`content` terms, but the longest ones)."""
-    return fieldname == FIELD and len(term) <= MAX_TERM
+def covers(term: bytes) -> bool:
+    """Tell whether saved lists answer for a term of a saved field (all but the longest)."""
+    return len(term) <= MAX_TERM
 
 
-def path_for(folder: str | Path, segment_id: str) -> Path:
-    """Return the file of a segment's arrays."""
-    return Path(folder) / f"{segment_id}{SUFFIX}"
+def path_for(folder: str | Path, segment_id: str, fieldname: str) -> Path:
+    """Return the file of a segment's arrays of one field."""
+    return Path(folder) / f"{segment_id}.{fieldname}.npz"
 
 
 def save(path: Path, texts: list[bytes], starts: np.ndarray, docs: np.ndarray,
@@ -65,10 +67,15 @@ class Impacts:
         return self.docs[start:end].astype(np.int64), self.freqs[start:end].astype(np.float64)
 
 
-def load(folder: str | Path, segment_id: str) -> Impacts | None:
-    """Return a segment's saved posting lists, or None if it has none (or they are unreadable)."""
-    path = path_for(folder, segment_id)
-    try:
-        return Impacts(path) if path.exists() else None
-    except (OSError, ValueError, KeyError):
-        return None
+def load(folder: str | Path, segment_id: str) -> dict[str, Impacts]:
+    """Return a segment's saved posting lists by field, of the fields that have them (and are
+    readable)."""
+    saved = {}
+    for fieldname in FIELDS:
+        path = path_for(folder, segment_id, fieldname)
+        try:
+            if path.exists():
+                saved[fieldname] = Impacts(path)
+        except (OSError, ValueError, KeyError):
+            continue
+    return saved

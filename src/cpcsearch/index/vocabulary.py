@@ -12,6 +12,7 @@ from pathlib import Path
 
 from cpcsearch.index.wordwise import Words
 
+FIELD = "content"  # the text field whose words snippets show
 SUFFIX = ".words"
 SEPARATOR = "\0"
 

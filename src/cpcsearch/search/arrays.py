@@ -98,9 +98,8 @@ class Postings:
         self.k1, self.b, self.c = k1, b, c
         self.size = searcher.reader().doc_count_all()
         self.leaves = list(searcher.leaf_searchers())
-        # each segment's saved `content` postings, where a rebuild wrote them
-        self.saved = [impacts.load(*segment) if segment else None
-                      for segment in segments(searcher)]
+        # each segment's saved postings by field, where a rebuild wrote them
+        self.saved = [impacts.load(*segment) if segment else {} for segment in segments(searcher)]
         live = np.zeros(self.size, dtype=bool)
         for sub, offset in self.leaves:
             live[np.fromiter(sub.reader().all_doc_ids(), dtype=np.int64) + offset] = True
@@ -200,8 +199,8 @@ class Postings:
         term = self.searcher.schema[fieldname].to_bytes(text)
         for (sub, offset), saved in zip(self.leaves, self.saved, strict=True):
             reader = sub.reader()
-            if saved is not None and impacts.covers(fieldname, term):
-                found = saved.postings(term)
+            if fieldname in saved and impacts.covers(term):
+                found = saved[fieldname].postings(term)
             elif (fieldname, text) in reader:
                 found = block_postings(segment_postings(reader, fieldname, text))
             else:

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import replace
 from functools import lru_cache, partial
 from pathlib import Path
+from typing import Any
 
 from cachetools import LRUCache
 from whoosh import query as wq
@@ -49,8 +50,9 @@ from cpcsearch.search.synonyms import names_typed
 EXPENSIVE_SLOTS = 2
 EXPENSIVE_WAIT = 3.0
 CACHED_RESULTS = 512  # answers kept per commit, for requests asked again
-# Documents whose stored fields a commit keeps read: hits recur across queries.
-CACHED_DOCUMENTS = 512
+# Documents whose stored fields a commit keeps read: hits recur across queries. A commit of
+# no more documents reads them all at once, when first asked.
+CACHED_DOCUMENTS = 2048
 # Sentence spans of snippet windows a commit keeps: a hit recurs across queries, and a short
 # paragraph (or one matched near its start) is the same window whatever the query.
 CACHED_SPANS = 4096
@@ -59,6 +61,15 @@ CACHED_SPANS = 4096
 # Segments whose saved words this process has learnt (for snippets and stems): a new commit
 # keeps most of its segments, whose files need not be read again.
 _LEARNT_SEGMENTS: set[tuple[str, str]] = set()
+
+
+def _stored_fields(searcher: Searcher) -> Callable[[int], dict[str, Any]]:
+    """Return a commit's stored fields by document number: read all at once if the commit has
+    no more documents than are kept (one pass, not a read a hit), else kept as they are read."""
+    size = searcher.reader().doc_count_all()
+    if size <= CACHED_DOCUMENTS:
+        return list(map(searcher.stored_fields, range(size))).__getitem__
+    return lru_cache(CACHED_DOCUMENTS)(searcher.stored_fields)
 
 
 def _learn_vocabulary(searcher: Searcher) -> None:
@@ -207,8 +218,7 @@ class SearchEngine:
         splitter = self._splitter(snapshot) if request.snippets else None
         if splitter:
             snapshot.derived("vocabulary", _learn_vocabulary)  # once per commit
-        stored = snapshot.derived("stored fields", lambda searcher: lru_cache(CACHED_DOCUMENTS)(
-            searcher.stored_fields))
+        stored = snapshot.derived("stored fields", _stored_fields)
         with snapshot.reading:  # the searcher's files
             marks = query_marks(snapshot.searcher, parsed.query)
             shown = [(stored(docnum), score)

@@ -22,7 +22,8 @@ from cpcsearch.search.arrays import EMPTY, Postings, Scored, fuse
 from cpcsearch.search.ranking import CONTENT, Ranking
 
 # Documents whose terms a commit keeps read (a few kB each): the first hits of one query are
-# often those of another (70% of them at 1,000 documents, 27% at 5,000).
+# often those of another (70% of them at 1,000 documents, 27% at 5,000). A commit of no more
+# documents reads them all when first asked.
 CACHED_VECTORS = 2048
 Vector = tuple[list[str], list[int], int]  # a document's commonest terms, their counts, its length
 
@@ -37,7 +38,10 @@ class DocTerms:
         # an index built before vectors were kept ranks without feedback
         self.values = (column_values(reader, "vector") if "vector" in searcher.schema
                        and reader.has_column("vector") else None)
-        self._read = lru_cache(maxsize=CACHED_VECTORS)(self._read_vector)
+        if self.values is not None and len(self.values) <= CACHED_VECTORS:
+            self._read = list(map(self._read_vector, range(len(self.values)))).__getitem__
+        else:
+            self._read = lru_cache(maxsize=CACHED_VECTORS)(self._read_vector)
 
     def __call__(self, docnum: int) -> Vector:
         """Return a document's terms, their counts and its length in terms (nothing, before

@@ -78,7 +78,7 @@ PEOPLES: tuple[tuple[str, tuple[str, ...]], ...] = (
 WORD = re.compile(r"\w+(?:\.\w+)*")
 
 
-# A possessive's ending: "Russia's gas" names Russia as "Russia" does.
+# A possessive's ending: "Turkey's drones" names Turkey, so Türkiye too.
 POSSESSIVE = re.compile(r"['\u2019]s?$", re.IGNORECASE)
 
 
@@ -139,7 +139,7 @@ class SynonymGroup(syntax.DisMaxGroup):
 # A short acronym in the text may be an everyday word ("price cap" for CAP), so as an
 # alternative it weighs less than the name it stands for.
 AMBIGUOUS_WEIGHT = 0.3
-# A country's name as an alternative to its people's, or the other way round (`PEOPLES`).
+# A country's name as an alternative to its people's (`PEOPLES`).
 RELATED_WEIGHT = 0.5
 
 

@@ -195,6 +195,7 @@ class BuildWriter(SegmentWriter):
         self.perdocwriter.close()
         pdr = self.per_document_reader() if self.codec.length_stats else None
         writer = self.fieldwriter
+        segment_id = self.newsegment.segment_id()
         try:
             for fieldname in sorted(self.pool.fields):
                 postings = self.pool.fields.pop(fieldname)
@@ -205,7 +206,6 @@ class BuildWriter(SegmentWriter):
                 writer.start_field(fieldname, self.schema[fieldname])
                 write_terms(writer, grouped, self._lengths(pdr, fieldname), self.codec)
                 writer.finish_field()
-                segment_id = self.newsegment.segment_id()
                 if fieldname in impacts.FIELDS:
                     impacts.save(impacts.path_for(self.storage.folder, segment_id, fieldname),
                                  *grouped[:4])

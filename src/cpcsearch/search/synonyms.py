@@ -96,20 +96,21 @@ def _is_short_acronym(variant: str) -> bool:
     return variant.isupper() and len(variant) <= 3
 
 
-def _with_peoples(group: tuple[str, ...]) -> tuple[str, ...]:
-    """Return a group with the names of the people of the country it names, if any."""
-    return group + next((people for country, people in PEOPLES if country in group), ())
+def _peoples_group(country: str, people: tuple[str, ...]) -> tuple[str, ...]:
+    """Return what a people's name searches: its country's group (or name), and its own."""
+    return (*next((group for group in SYNONYMS if country in group), (country,)), *people)
 
 
-GROUPS = (*map(_with_peoples, SYNONYMS),
-          *((country, *people) for country, people in PEOPLES
-            if not any(country in group for group in SYNONYMS)))
 PEOPLE = frozenset(_tokens(name) for _, people in PEOPLES for name in people)
-# token sequence -> (the group it names, whether it must be typed in capitals)
+# token sequence -> (the group it names, whether it must be typed in capitals); a people's name
+# names its country's group too, a country's name only its own (`PEOPLES`)
 VARIANTS: dict[tuple[str, ...], tuple[tuple[str, ...], bool]] = {
-    _tokens(v): (group, _is_short_acronym(v)) for group in GROUPS for v in group}
+    **{_tokens(v): (group, _is_short_acronym(v)) for group in SYNONYMS for v in group},
+    **{_tokens(name): (_peoples_group(country, people), False)
+       for country, people in PEOPLES for name in people}}
 LONGEST = max(len(tokens) for tokens in VARIANTS)
-VARIANT_WORDS = frozenset(word for tokens in VARIANTS for word in tokens)
+VARIANT_WORDS = frozenset(word for tokens in [*VARIANTS, *(_tokens(c) for c, _ in PEOPLES)]
+                          for word in tokens)
 
 
 def names_typed(text: str) -> list[str]:
@@ -233,12 +234,7 @@ class SynonymsPlugin(Plugin):
                     at += 1
                     continue
                 used, variants, people = found
-                # a people's name also searches its country's; a country's name, only its own
-                variants = tuple(v for v in _distinct(variants)
-                                 if people or _tokens(v) not in PEOPLE)
-                if len(variants) == 1:  # the word itself
-                    at += used
-                    continue
+                variants = _distinct(variants)
                 typed = _typed_weight(words[at:at + used], variants)
                 alternatives = SynonymGroup([
                     _alternative(v, typed, related=people and _tokens(v) not in PEOPLE)

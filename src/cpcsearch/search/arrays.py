@@ -121,14 +121,18 @@ class Postings:
                 self._arrays[key] = make()
             return self._arrays[key]
 
-    def relative_lengths(self, fieldname: str) -> np.ndarray:
-        """Return every document's length in a field (as Whoosh stores it) over the mean."""
+    def norms(self, fieldname: str, model: str) -> np.ndarray:
+        """Return every document's length normalization in a field by `model` (`models.py`),
+        from its length as Whoosh stores it over the mean."""
 
         def make() -> np.ndarray:
-            return (field_lengths(self.searcher.reader(), fieldname)
-                    / (self.searcher.avg_field_length(fieldname) or 1))
+            relative = (field_lengths(self.searcher.reader(), fieldname)
+                        / (self.searcher.avg_field_length(fieldname) or 1))
+            if model == INB2:
+                return models.inb2_norms(relative, self.c)
+            return models.bm25_norms(relative, self.k1, self.b)
 
-        return self._array(f"length {fieldname}", make)
+        return self._array(f"norms {fieldname} {model}", make)
 
     def column(self, fieldname: str) -> np.ndarray:
         """Return a sortable column's raw values (what Whoosh sorts by), per document number.
@@ -158,8 +162,10 @@ class Postings:
         found = self._term(fieldname, text)
         scored = found.scored.get(models)
         if scored is None:
-            scored = found.scored[models] = Scored(found.ids, np.vstack(
-                [self._scores(fieldname, found, model) for model in models]))
+            rows = np.empty((len(models), len(found.ids)))
+            for row, model in enumerate(models):
+                rows[row] = self._scores(fieldname, found, model)
+            scored = found.scored[models] = Scored(found.ids, rows)
         return scored
 
     def count(self, fieldname: str, text: str) -> int:
@@ -220,26 +226,22 @@ class Postings:
     def _scores(self, fieldname: str, term: _Term, model: str) -> np.ndarray:
         if not len(term.tf) or not self.searcher.schema[fieldname].scorable:
             return term.tf
-        if term.relative is None:  # the same for every model
-            term.relative = self.relative_lengths(fieldname)[term.ids]
-        relative = term.relative
+        norms = self.norms(fieldname, model)[term.ids]
         if model == INB2:
-            return models.inb2(term.tf, relative, self.c, self.documents)
+            return models.inb2(term.tf, norms, self.documents)
         # Whoosh's idf, from its term table's count
-        return models.bm25(term.tf, relative, models.idf(term.listed, self.size), self.k1, self.b)
+        return models.bm25(term.tf, norms, models.idf(term.listed, self.size), self.k1)
 
 
 @dataclass
 class _Term:
     """A term's live documents and frequencies in one commit (`listed`: its postings, deleted
-    documents' too), and its scores by each model or models, computed when first asked for
-    (with its documents' relative lengths)."""
+    documents' too), and its scores by each model or models, computed when first asked for."""
 
     ids: np.ndarray
     tf: np.ndarray
     listed: int
     scored: dict[str | tuple[str, ...], Scored] = field(default_factory=dict)
-    relative: np.ndarray | None = None
 
 
 def fuse(runs: dict[str, Scored], weights: dict[str, float]) -> Scored:

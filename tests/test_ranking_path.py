@@ -397,3 +397,30 @@ def test_an_index_built_before_vectors_searches_without_feedback_and_takes_updat
         store.upsert(Document(id="late", title="Caspian gas pipeline news", body="Gas news."))
     run_reindex(config)
     assert "late" in [h.id for h in SearchEngine(config.INDEX_DIR).search(request).hits]
+
+
+def test_saved_postings_score_as_whooshs_blocks_by_both_models(tmp_path: Path) -> None:
+    """A rebuild's saved postings are scored from saturations computed once per segment; the
+    same terms read from Whoosh's blocks are scored term by term: both give the same scores,
+    in a commit with a second segment and deleted documents."""
+    config = build_index(make_config(tmp_path), FIXTURES_DIR / "query_corpus.jsonl")
+    with Store(config.STORE) as store:
+        changed = next(iter(store.changes_since(0))).document
+        store.upsert(changed.replace(body=f"{changed.body}\n\nGas and solar news."))
+        store.upsert(Document(id="late", title="Caspian gas again", body="Gas and oil news."))
+    run_reindex(config)
+    snapshot = SearchEngine(config.INDEX_DIR).live.snapshot()  # holds the searcher open
+    searcher = snapshot.searcher
+    saved = Postings(searcher, DEFAULT.k1, DEFAULT.b, DEFAULT.inb2_c)
+    blocks = Postings(searcher, DEFAULT.k1, DEFAULT.b, DEFAULT.inb2_c)
+    blocks.saved = [{} for _ in blocks.saved]
+    assert saved.deletions and len(saved.leaves) == 2 and saved.saved[0]
+    terms = [term.decode() for term in searcher.reader().lexicon("content")]
+    assert len(terms) > 50
+    for term in terms:
+        ours, theirs = saved.term_by("content", term, saved.models), blocks.term_by(
+            "content", term, blocks.models)
+        assert ours.ids.tolist() == theirs.ids.tolist()
+        assert ours.scores.ravel().tolist() == pytest.approx(theirs.scores.ravel().tolist())
+    # a term also in the second segment (Whoosh's writer: nothing saved) is scored term by term
+    assert {saved._term("content", term).saturation is None for term in terms} == {True, False}

@@ -112,7 +112,8 @@ class SearchRequest:
 
         return cls(
             q=given.get("q") or "",
-            **{field: _values(params, name) for name, field in FACETS.items()},
+            **{field: _values(params, name) if name in given else ()
+               for name, field in FACETS.items()},
             date_from=(given.get("from") or "").strip(),
             date_to=(given.get("to") or "").strip(),
             sort=(given.get("sort") or "relevance").strip() or "relevance",

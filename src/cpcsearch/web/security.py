@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from flask import Flask, request
 from werkzeug.exceptions import (
     HTTPException,
     RequestEntityTooLarge,
     RequestHeaderFieldsTooLarge,
 )
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 # No inline script or style anywhere: scripts and styles are files under /static/.
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -37,7 +43,9 @@ def check_size() -> None:
     if size > MAX_QUERY_BYTES:
         raise URITooLong(f"the query string is {size:,} bytes: keep it under "
                          f"{MAX_QUERY_BYTES:,} (search with fewer words)")
-    size = sum(len(k) + len(v) + 4 for k, v in request.headers.items())
+    # each header as the server handed it on (HTTP_NAME), without parsing them into `headers`
+    size = sum(len(name) + len(value) - 1 for name, value in request.environ.items()
+               if name.startswith("HTTP_") and isinstance(value, str))
     if size > MAX_HEADER_BYTES:
         raise RequestHeaderFieldsTooLarge(f"the request headers are {size:,} bytes: keep them "
                                           f"under {MAX_HEADER_BYTES:,}")
@@ -47,20 +55,32 @@ def check_size() -> None:
                                     f"{MAX_BODY_BYTES:,}")
 
 
-def add_headers(response: Response) -> Response:
-    """Add the security headers to a response, and let any site's scripts read the public JSON
-    API (a researcher's notebook in a browser): it sends no cookies and holds public articles;
-    the admin API stays closed to them."""
-    given = {name.lower() for name, _ in response.headers}  # `setdefault` raises for each absent
-    response.headers.extend((name, value) for name, value in HEADERS.items()
-                            if name.lower() not in given)
-    if request.path.startswith(PUBLIC_API):
-        response.headers["Access-Control-Allow-Origin"] = "*"
-    return response
+def with_headers(app: WSGIApplication) -> WSGIApplication:
+    """Wrap a WSGI app so that every response it starts, errors included, carries the security
+    headers it does not set itself, and let any site's scripts read the public JSON API (a
+    researcher's notebook in a browser): it sends no cookies and holds public articles; the
+    admin API stays closed to them. The headers are added to the list the server is handed,
+    not parsed and checked again (a tenth of a cached answer's time went to it)."""
+
+    def app_with_headers(environ: WSGIEnvironment,
+                         start_response: StartResponse) -> Iterable[bytes]:
+        public = environ.get("PATH_INFO", "").startswith(PUBLIC_API)
+
+        def start(status: str, headers: list[tuple[str, str]], *exc_info: Any) -> Any:
+            given = {name.lower() for name, _ in headers}
+            headers += [(name, value) for name, value in HEADERS.items()
+                        if name.lower() not in given]
+            if public and "access-control-allow-origin" not in given:
+                headers.append(("Access-Control-Allow-Origin", "*"))
+            return start_response(status, headers, *exc_info)
+
+        return app(environ, start)
+
+    return app_with_headers
 
 
 def register(app: Flask) -> None:
     """Bound every request and add the headers to every response, errors included."""
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.before_request(check_size)
-    app.after_request(add_headers)
+    app.wsgi_app = with_headers(app.wsgi_app)  # type: ignore[method-assign]

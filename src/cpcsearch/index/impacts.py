@@ -58,20 +58,12 @@ class Impacts:
             self.terms, self.starts = data["terms"], data["starts"]
             self.docs, self.freqs = data["docs"], data["freqs"]
 
-    def span(self, text: bytes) -> tuple[int, int] | None:
-        """Return where a term's postings start and end in `docs` and `freqs`, or None if it has
-        none here."""
+    def postings(self, text: bytes) -> tuple[np.ndarray, np.ndarray] | None:
+        """Return a term's document numbers and frequencies, or None if it has none here."""
         at = int(np.searchsorted(self.terms, text))
         if at == len(self.terms) or self.terms[at] != text:
             return None
-        return int(self.starts[at]), int(self.starts[at + 1])
-
-    def postings(self, text: bytes) -> tuple[np.ndarray, np.ndarray] | None:
-        """Return a term's document numbers and frequencies, or None if it has none here."""
-        span = self.span(text)
-        if span is None:
-            return None
-        start, end = span
+        start, end = self.starts[at], self.starts[at + 1]
         return self.docs[start:end].astype(np.int64), self.freqs[start:end].astype(np.float64)
 
 

@@ -32,7 +32,6 @@ from cpcsearch.search.ranking import BM25, INB2, DisMax
 CACHED_TERMS = 20_000  # per commit; a term's arrays take 12 bytes a posting (20 with InB2's)
 CACHED_POSITIONS = 32 << 20  # bytes of words' positions kept per commit, for phrases
 CHECK_EVERY = 512  # matches between two looks at the clock, in Whoosh's matchers
-SATURATIONS = {BM25: models.bm25_saturation, INB2: models.inb2_saturation}
 
 
 @dataclass(frozen=True)
@@ -96,19 +95,12 @@ def block_postings(matcher: Matcher) -> tuple[np.ndarray, np.ndarray]:
 
 class Postings:
     """One commit's term arrays (weighted by BM25F, and by InB2 if it has its `c`), field
-    lengths and live documents.
-
-    The saturation of every posting a rebuild saved (`models.py`) is computed once per segment
-    and field, when first asked for, in one pass (a few milliseconds at 1,000 documents, 16
-    bytes a posting): a term's scores are then its slice times its weight, not a few array
-    operations a model over its postings.
-    """
+    lengths and live documents."""
 
     def __init__(self, searcher: Searcher, k1: float, b: float, c: float | None = None,
                  reading: threading.RLock | None = None) -> None:
         self.searcher = searcher
         self.k1, self.b, self.c = k1, b, c
-        self.models = (BM25, INB2) if c is not None else (BM25,)
         self.size = searcher.reader().doc_count_all()
         self.leaves = list(searcher.leaf_searchers())
         # each segment's saved postings by field, where a rebuild wrote them
@@ -213,76 +205,47 @@ class Postings:
         return found
 
     def _read(self, fieldname: str, text: str) -> _Term:
-        """Return a term's live documents and frequencies, and their saturations if every
-        segment holding the term saved its postings."""
-        ids, tfs, saturations = [], [], []
+        """Return a term's live documents and frequencies."""
+        ids, tfs = [], []
         term = self.searcher.schema[fieldname].to_bytes(text)
-        scorable = self.searcher.schema[fieldname].scorable
-        for segment, ((sub, offset), saved) in enumerate(zip(self.leaves, self.saved,
-                                                             strict=True)):
+        for (sub, offset), saved in zip(self.leaves, self.saved, strict=True):
             reader = sub.reader()
             if fieldname in saved and impacts.covers(term):
-                span = saved[fieldname].span(term)
-                if span is None:
-                    continue
-                start, end = span
-                ids.append(saved[fieldname].docs[start:end].astype(np.int64) + offset)
-                tfs.append(saved[fieldname].freqs[start:end].astype(np.float64))
-                if scorable:
-                    saturations.append(self._saturation(segment, fieldname)[:, start:end])
+                found = saved[fieldname].postings(term)
             elif (fieldname, text) in reader:
-                docs, tf = block_postings(segment_postings(reader, fieldname, text))
-                ids.append(docs + offset)
-                tfs.append(tf)
+                found = block_postings(segment_postings(reader, fieldname, text))
+            else:
+                found = None
+            if found is not None:
+                ids.append(found[0] + offset)
+                tfs.append(found[1])
         if not ids:
             return _Term(EMPTY.ids, EMPTY.scores, 0)
         docs, tf = (ids[0], tfs[0]) if len(ids) == 1 else (np.concatenate(ids), np.concatenate(tfs))
-        saturation = (None if len(saturations) < len(ids) else saturations[0]
-                      if len(saturations) == 1 else np.concatenate(saturations, axis=1))
         listed = len(docs)
         if self.deletions:
             keep = self.live[docs]
             docs, tf = docs[keep], tf[keep]
-            saturation = None if saturation is None else saturation[:, keep]
-        return _Term(docs, tf, listed, saturation)
-
-    def _saturation(self, segment: int, fieldname: str) -> np.ndarray:
-        """Return the saturation of every posting a rebuild saved of a segment's field, a row
-        a model of `models`."""
-
-        def make() -> np.ndarray:
-            saved = self.saved[segment][fieldname]
-            docs = saved.docs.astype(np.int64) + self.leaves[segment][1]
-            tf = saved.freqs.astype(np.float64)
-            return np.vstack([SATURATIONS[model](tf, self.norms(fieldname, model)[docs])
-                              for model in self.models])
-
-        return self._array(f"saturation {segment} {fieldname}", make)
+        return _Term(docs, tf, listed)
 
     def _scores(self, fieldname: str, term: _Term, model: str) -> np.ndarray:
         if not len(term.tf) or not self.searcher.schema[fieldname].scorable:
             return term.tf
-        if term.saturation is not None:
-            saturation = term.saturation[self.models.index(model)]
-        else:
-            saturation = SATURATIONS[model](term.tf, self.norms(fieldname, model)[term.ids])
+        norms = self.norms(fieldname, model)[term.ids]
         if model == INB2:
-            return saturation * models.inb2_weight(len(term.tf), float(term.tf.sum()),
-                                                   self.documents)
+            return models.inb2(term.tf, norms, self.documents)
         # Whoosh's idf, from its term table's count
-        return saturation * models.bm25_weight(models.idf(term.listed, self.size), self.k1)
+        return models.bm25(term.tf, norms, models.idf(term.listed, self.size), self.k1)
 
 
 @dataclass
 class _Term:
     """A term's live documents and frequencies in one commit (`listed`: its postings, deleted
-    documents' too), their saturations by each model of `Postings.models` if read from saved
-    postings, and its scores by each model or models, computed when first asked for."""
+    documents' too), and its scores by each model or models, computed when first asked for."""
 
     ids: np.ndarray
     tf: np.ndarray
     listed: int
-    saturation: np.ndarray | None = None
     scored: dict[str | tuple[str, ...], Scored] = field(default_factory=dict)
 
 

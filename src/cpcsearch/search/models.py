@@ -1,10 +1,7 @@
 """Word-weighting models over a term's arrays: BM25F and InB2 (fused in `arrays.fuse`).
 
-A term's score in a document is its saturation there, which depends on its frequency and the
-document's length alone, times the term's weight, which depends on the term's statistics
-alone. A document's length normalization (`*_norms`) is computed once per commit, and the
-saturation of every posting a rebuild saved once per segment (`arrays.Postings`): a term's
-scores then cost a multiplication.
+Each model's part that depends on a document's length alone (its `norms`) is computed once per
+commit for every document; a term's scores then cost a few operations over its postings.
 """
 
 from __future__ import annotations
@@ -25,16 +22,16 @@ def bm25_norms(relative: np.ndarray, k1: float, b: float) -> np.ndarray:
     return k1 * ((1 - b) + b * relative)
 
 
-def bm25_saturation(tf: np.ndarray, norms: np.ndarray) -> np.ndarray:
-    """Return BM25's saturation of frequencies `tf` in documents of `norms` (`bm25_norms`)."""
-    saturation = tf + norms
-    np.divide(tf, saturation, out=saturation)
-    return saturation
+def bm25(tf: np.ndarray, norms: np.ndarray, idf: float, k1: float) -> np.ndarray:
+    """Return a term's BM25F scores as Whoosh computes them.
 
-
-def bm25_weight(idf: float, k1: float) -> float:
-    """Return a term's BM25F weight as Whoosh computes it, from Whoosh's `idf` of it."""
-    return idf * (k1 + 1)
+    `tf` holds its frequency in each document holding it, `norms` those documents'
+    `bm25_norms`, `idf` Whoosh's inverse document frequency of the term.
+    """
+    scores = tf + norms
+    np.divide(tf, scores, out=scores)
+    scores *= idf * (k1 + 1)
+    return scores
 
 
 def inb2_norms(relative: np.ndarray, c: float) -> np.ndarray:
@@ -45,18 +42,16 @@ def inb2_norms(relative: np.ndarray, c: float) -> np.ndarray:
         return np.log2(1 + c / relative)
 
 
-def inb2_saturation(tf: np.ndarray, norms: np.ndarray) -> np.ndarray:
-    """Return InB2's saturation of frequencies `tf` in documents of `norms` (`inb2_norms`):
-    the gain of one more occurrence where the normalized frequency is already high (Bernoulli
-    after-effect)."""
+def inb2(tf: np.ndarray, norms: np.ndarray, documents: int) -> np.ndarray:
+    """Return a term's InB2 scores (Amati and van Rijsbergen's DFR model, as Terrier has it).
+
+    The frequency is normalized by length (`norms`: the documents' `inb2_norms`), weighed by the
+    term's rarity among the `documents` (inverse document frequency) and by the gain of one
+    more occurrence where it is already frequent (Bernoulli after-effect).
+    """
     tfn = tf * norms
-    saturation = tfn + 1
-    np.divide(tfn, saturation, out=saturation)
-    return saturation
-
-
-def inb2_weight(df: int, total: float, documents: int) -> float:
-    """Return a term's InB2 weight (Amati and van Rijsbergen's DFR model, as Terrier has it):
-    its rarity among the live `documents` (inverse document frequency, from the `df` documents
-    holding it), times its after-effect's normalization (`total`: its occurrences)."""
-    return log2((documents + 1) / (df + 0.5)) * (total + 1) / df
+    df = len(tf)
+    scores = tfn + 1
+    np.divide(tfn, scores, out=scores)
+    scores *= log2((documents + 1) / (df + 0.5)) * (float(tf.sum()) + 1) / df
+    return scores

@@ -13,8 +13,9 @@ import time
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from whoosh import index as whoosh_index
 from whoosh.index import EmptyIndexError, Index
@@ -27,6 +28,7 @@ from cpcsearch.errors import IndexCorrupt, IndexMissing
 CURRENT = "current"
 log = logging.getLogger(__name__)
 REBUILD_HINT = "run `cpcsearch reindex --full` to rebuild it from the store"
+T = TypeVar("T")
 
 
 def current_path(index_dir: str | Path) -> Path:
@@ -43,6 +45,15 @@ def segments(searcher: Searcher) -> list[tuple[str, str] | None]:
     return [(str(sub.reader().storage().folder), sub.reader().segment().segment_id())
             if isinstance(sub.reader(), SegmentReader) else None
             for sub, _ in searcher.leaf_searchers()]
+
+
+def per_document(read: Callable[[int], T], size: int, kept: int) -> Callable[[int], T]:
+    """Return `read` of a commit's `size` documents by number: every document read at once, now,
+    if there are no more than `kept` (one pass, not a read a hit), else the last `kept` read
+    kept."""
+    if size <= kept:
+        return list(map(read, range(size))).__getitem__
+    return lru_cache(maxsize=kept)(read)
 
 
 def open_index(index_dir: str | Path) -> Index:

@@ -26,7 +26,7 @@ from cpcsearch.errors import Overloaded
 from cpcsearch.index import analysis, sentences, vocabulary
 from cpcsearch.index.analysis import text_analyzer
 from cpcsearch.index.lexicon import lexicon
-from cpcsearch.index.reading import LiveIndex, Snapshot, segments
+from cpcsearch.index.reading import LiveIndex, Snapshot, per_document, segments
 from cpcsearch.search import ranking
 from cpcsearch.search.arrays import Evaluator, Postings
 from cpcsearch.search.facets import FACET_NAMES, count_facets, facet_table
@@ -64,12 +64,9 @@ _LEARNT_SEGMENTS: set[tuple[str, str]] = set()
 
 
 def _stored_fields(searcher: Searcher) -> Callable[[int], dict[str, Any]]:
-    """Return a commit's stored fields by document number: read all at once if the commit has
-    no more documents than are kept (one pass, not a read a hit), else kept as they are read."""
-    size = searcher.reader().doc_count_all()
-    if size <= CACHED_DOCUMENTS:
-        return list(map(searcher.stored_fields, range(size))).__getitem__
-    return lru_cache(CACHED_DOCUMENTS)(searcher.stored_fields)
+    """Return a commit's stored fields by document number (`per_document`)."""
+    return per_document(searcher.stored_fields, searcher.reader().doc_count_all(),
+                        CACHED_DOCUMENTS)
 
 
 def _learn_vocabulary(searcher: Searcher) -> None:

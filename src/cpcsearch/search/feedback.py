@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable
-from functools import lru_cache
 from operator import itemgetter
 
 import numpy as np
 from whoosh.searching import Searcher
 
 from cpcsearch.index.columns import column_values
+from cpcsearch.index.reading import per_document
 from cpcsearch.index.schema import read_vector
 from cpcsearch.search.arrays import EMPTY, Postings, Scored, fuse
 from cpcsearch.search.ranking import CONTENT, Ranking
@@ -38,10 +38,9 @@ class DocTerms:
         # an index built before vectors were kept ranks without feedback
         self.values = (column_values(reader, "vector") if "vector" in searcher.schema
                        and reader.has_column("vector") else None)
-        if self.values is not None and len(self.values) <= CACHED_VECTORS:
-            self._read = list(map(self._read_vector, range(len(self.values)))).__getitem__
-        else:
-            self._read = lru_cache(maxsize=CACHED_VECTORS)(self._read_vector)
+        self._read: Callable[[int], Vector] = (
+            per_document(self._read_vector, len(self.values), CACHED_VECTORS)
+            if self.values is not None else lambda _: ([], [], 0))
 
     def __call__(self, docnum: int) -> Vector:
         """Return a document's terms, their counts and its length in terms (nothing, before
@@ -49,7 +48,7 @@ class DocTerms:
         return self._read(docnum)
 
     def _read_vector(self, docnum: int) -> Vector:
-        return read_vector(self.values[docnum]) if self.values is not None else ([], [], 0)
+        return read_vector(self.values[docnum])
 
 
 def expansion(ranked: list[int], doc_terms: Callable[[int], Vector], size: int) -> dict[str, float]:

@@ -112,7 +112,7 @@ def test_counting_a_terms_documents_scores_it_by_no_model(index_dir: str) -> Non
         assert postings.count("content", word) == snapshot.searcher.doc_frequency("content", word)
     assert not postings._term("content", "gas").scored  # counted, never scored
     bm25 = postings.term("content", "gas")
-    assert list(postings._term("content", "gas").scored) == [BM25]  # the model asked, alone
+    assert list(postings._term("content", "gas").scored) == [(BM25,)]  # the model asked, alone
     assert postings.term("content", "gas") is bm25
     assert len(postings.term("content", "gas", INB2).ids) == postings.count("content", "gas")
 
@@ -420,3 +420,31 @@ def test_saved_postings_score_as_whooshs_blocks_by_both_models(tmp_path: Path) -
         ours, theirs = (p.term_by("content", term, (BM25, INB2)) for p in (saved, blocks))
         assert ours.ids.tolist() == theirs.ids.tolist()
         assert ours.scores.ravel().tolist() == pytest.approx(theirs.scores.ravel().tolist())
+
+
+@pytest.mark.parametrize("deleted", [0, 3])
+def test_a_fields_terms_read_at_once_are_those_read_one_by_one(tmp_path: Path,
+                                                              deleted: int) -> None:
+    """A small commit reads and scores every term of a field at once: the same documents,
+    frequencies and scores, to the last bit, as each term read and scored alone."""
+    config = build_index(make_config(tmp_path), FIXTURES_DIR / "query_corpus.jsonl")
+    with Store(config.STORE) as store:
+        for stored in list(store.changes_since(0))[:deleted]:
+            store.mark_gone(stored.document.id)
+    run_reindex(config)
+    snapshot = SearchEngine(config.INDEX_DIR).live.snapshot()  # holds the searcher open
+    at_once, alone = (Postings(snapshot.searcher, DEFAULT.k1, DEFAULT.b, DEFAULT.inb2_c)
+                      for _ in range(2))
+    alone._table = lambda fieldname: None  # each term read and scored alone
+    assert len(at_once.leaves) == 1 and at_once.deletions == bool(deleted)
+    for fieldname in ("content", "title_words"):
+        assert at_once._table(fieldname) is not None
+        terms = [term.decode() for term in snapshot.searcher.reader().lexicon(fieldname)]
+        assert len(terms) > 50
+        for term in [*terms, "zzznotaword"]:
+            ours, theirs = at_once._term(fieldname, term), alone._term(fieldname, term)
+            assert (ours.ids.tolist(), ours.tf.tolist(), ours.listed) == (
+                theirs.ids.tolist(), theirs.tf.tolist(), theirs.listed)
+            for models in ((BM25, INB2), (INB2,), (BM25,)):
+                assert (at_once.term_by(fieldname, term, models).scores.tolist()
+                        == alone.term_by(fieldname, term, models).scores.tolist())

@@ -11,8 +11,11 @@ from typing import Any
 import pytest
 
 from conftest import DEMO_DIR, build_index, make_config
+from cpcsearch.config import Config
 from cpcsearch.search.engine import SearchEngine
+from cpcsearch.search.highlight import WINDOW_CHARS
 from cpcsearch.search.request import SearchRequest
+from cpcsearch.search.splitting import SentenceSpans, paragraphs
 
 
 def found(engine: SearchEngine, q: str, **params: Any) -> set[str]:
@@ -162,16 +165,56 @@ def test_snippet_shows_the_best_passage_sentence_aligned(tmp_path: Path) -> None
     assert "<mark>fertiliser</mark>" in hit.snippet and "<mark>ferries</mark>" in hit.snippet
     assert "<mark>Grain</mark>" in hit.title_html
 
-def test_a_snippet_window_seen_before_is_not_split_again(demo_engine: SearchEngine) -> None:
-    first = demo_engine.search(SearchRequest(q="gas pipeline"))
-    split = demo_engine._splitter(demo_engine.live.snapshot())
+SNIPPET_QUERIES = ("gas pipeline", "rail freight corridor", "Armenia Azerbaijan peace",
+                   "water scarcity Central Asia", "drones", '"energy security"')
+
+
+def test_a_small_commit_splits_its_paragraphs_once_and_no_snippet_splits_again(
+        demo_config: Config, demo_docs: dict) -> None:
+    engine = SearchEngine(demo_config.INDEX_DIR)
+    spans = engine._splitter(engine.live.snapshot())
+    hits = [hit for q in SNIPPET_QUERIES for hit in engine.search(SearchRequest(q=q)).hits]
+    assert all(hit.snippet for hit in hits) and sum("<mark>" in hit.snippet for hit in hits) > 30
+    texts = [doc.body or doc.summary for doc in demo_docs.values()]
+    assert set(spans._paragraphs()) >= {p for text in texts for p in paragraphs(text)}
+    assert spans.window.cache_info().misses == 0  # no sentence was split for a snippet
+
+
+def test_a_large_commits_snippet_window_seen_before_is_not_split_again(
+        demo_config: Config, monkeypatch: pytest.MonkeyPatch) -> None:
+    small = SearchEngine(demo_config.INDEX_DIR)
+    monkeypatch.setattr("cpcsearch.search.engine.CACHED_DOCUMENTS", 0)  # a large commit
+    engine = SearchEngine(demo_config.INDEX_DIR)
+    first = engine.search(SearchRequest(q="gas pipeline"))
+    split = engine._splitter(engine.live.snapshot()).window
     seen = split.cache_info()
-    again = demo_engine.search(SearchRequest(q="pipeline gas"))  # another query, the same hits
+    assert seen.misses
+    again = engine.search(SearchRequest(q="pipeline gas"))  # another query, the same hits
     assert [h.id for h in again.hits] == [h.id for h in first.hits]
     assert [h.snippet for h in again.hits] == [h.snippet for h in first.hits]
     assert split.cache_info().misses == seen.misses
     assert split.cache_info().hits >= seen.hits + len(first.hits) > seen.hits
+    for q in SNIPPET_QUERIES:  # paragraphs split whole or by windows: the same snippets here
+        assert ([h.snippet for h in engine.search(SearchRequest(q=q)).hits]
+                == [h.snippet for h in small.search(SearchRequest(q=q)).hits])
 
+
+def test_a_paragraph_split_whole_gives_the_sentences_of_a_window_cut_at_its_edges() -> None:
+    from cpcsearch.index import sentences
+
+    paragraph = " ".join(f"Sentence number {n} is about gas and oil." for n in range(40))
+    short = "Ferries carry grain. Officials welcomed the change."
+    whole = SentenceSpans(sentences.Splitter(), lambda: [f"{paragraph}\n\n{short}"])
+    windows = SentenceSpans(sentences.Splitter(), None)
+    assert whole(short, 0, len(short)) == windows(short, 0, len(short)) == [(0, 20), (21, 51)]
+    start = paragraph.index("number", 100) + 2  # both edges inside a word
+    end = paragraph.index("number", start + WINDOW_CHARS) + 2
+    cut = whole(paragraph, start, end)
+    assert cut[0][0] == start and cut[-1][1] == end  # the first and last cut at the edges
+    assert whole(paragraph, start - 3, end + 1)[0][0] == start - 2  # no space kept at a cut
+    inside = [(a, b) for a, b in windows.split(paragraph) if start < a and b < end]
+    assert cut[1:-1] == inside and len(inside) > 5
+    assert windows.window.cache_info().misses == 1 and whole.window.cache_info().misses == 0
 
 
 def test_punkt_on_stdlib_patterns_learns_and_splits_as_nltk_own(demo_docs: dict) -> None:

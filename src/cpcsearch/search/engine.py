@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import replace
-from functools import lru_cache, partial
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -35,13 +35,14 @@ from cpcsearch.search.highlight import Marks
 from cpcsearch.search.names import Authors, with_cited_authors
 from cpcsearch.search.parse import ParsedQuery, parse_query, positive_leaves
 from cpcsearch.search.plan import plan
-from cpcsearch.search.present import SearchResults, make_hit, query_marks
+from cpcsearch.search.present import SearchResults, make_hit, query_marks, snippet_text
 from cpcsearch.search.ranking import CONTENT
 from cpcsearch.search.related import related
 from cpcsearch.search.relax import relaxed
 from cpcsearch.search.request import SearchRequest
 from cpcsearch.search.retrieve import NOTHING, TIME_LIMIT, Retrieved, retrieve
 from cpcsearch.search.spelling import DocumentCounts, suggest_spelling, words_from
+from cpcsearch.search.splitting import SentenceSpans
 from cpcsearch.search.suggest import names, suggest
 from cpcsearch.search.synonyms import names_typed
 
@@ -53,9 +54,6 @@ CACHED_RESULTS = 512  # answers kept per commit, for requests asked again
 # Documents whose stored fields a commit keeps read: hits recur across queries. A commit of
 # no more documents reads them all at once, when first asked.
 CACHED_DOCUMENTS = 2048
-# Sentence spans of snippet windows a commit keeps: a hit recurs across queries, and a short
-# paragraph (or one matched near its start) is the same window whatever the query.
-CACHED_SPANS = 4096
 
 
 # Segments whose saved words this process has learnt (for snippets and stems): a new commit
@@ -231,9 +229,18 @@ class SearchEngine:
                              (time.perf_counter() - started) * 1000)
 
     @staticmethod
-    def _splitter(snapshot: Snapshot) -> object:
-        return snapshot.derived("splitter", lambda _: lru_cache(CACHED_SPANS)(partial(
-            sentences.sentence_spans, tokenizer=sentences.load(snapshot.folder))))
+    def _splitter(snapshot: Snapshot) -> SentenceSpans:
+        """Return the commit's sentence spans for snippets: of every article, if it has no
+        more than `CACHED_DOCUMENTS` (their stored fields are read at once)."""
+
+        def texts() -> Iterator[str]:
+            stored = snapshot.derived("stored fields", _stored_fields)
+            return (snippet_text(stored(docnum))
+                    for docnum in range(snapshot.searcher.reader().doc_count_all()))
+
+        few = snapshot.searcher.reader().doc_count_all() <= CACHED_DOCUMENTS
+        return snapshot.derived("splitter", lambda _: SentenceSpans(
+            sentences.load(snapshot.folder), texts if few else None))
 
     def suggest(self, text: str, limit: int = 8) -> list[dict[str, str]]:
         """Return completions for a query being typed."""

@@ -20,6 +20,7 @@ from markupsafe import Markup, escape
 
 from cpcsearch.document import is_subheading
 from cpcsearch.index.analysis import TOKEN_PATTERN, word_cores, word_terms
+from cpcsearch.search.splitting import Span, paragraphs
 
 SNIPPET_CHARS = 260
 # Only this much of a long paragraph, from half a snippet before its first match, is split
@@ -30,7 +31,6 @@ TOKEN = re.compile(TOKEN_PATTERN)
 # A letter or digit beyond ASCII: the analyzer folds accents, so word cores need not hold.
 NON_ASCII_WORD = re.compile(r"[^\W\x00-\x7f]")
 JOINERS = "-.'\u2019"  # what joins the parts of one token (TOKEN_PATTERN)
-Span = tuple[int, int]  # a stretch of a text: its first character and the one after its last
 Match = tuple[int, int, frozenset[str]]  # a word's span in a text, and its query terms
 
 
@@ -396,17 +396,18 @@ def _window(paragraph: str, found: list[Match]) -> tuple[Span, bool, bool]:
     return (start, end), start > 0, end < len(paragraph)
 
 
-def snippet(text: str, marks: Marks, sentences: Callable[[str], Sequence[Span]]) -> Markup:
+def snippet(text: str, marks: Marks, sentences: Callable[[str, int, int], Sequence[Span]]
+            ) -> Markup:
     """Return the best passage of a text (paragraphs apart by blank lines) as marked HTML.
 
-    `sentences` returns the sentence spans of a text.
+    `sentences(paragraph, start, end)` returns the spans of a paragraph's sentences there.
     """
-    paragraphs = [p for p in text.split("\n\n") if p.strip()] or [""]
-    best = _best_paragraph(paragraphs, marks)
-    paragraph = paragraphs[best]
+    parts = paragraphs(text)
+    best = _best_paragraph(parts, marks)
+    paragraph = parts[best]
     found = _matches(paragraph, marks, window=True)
     (start, end), cut_before, cut_after = _window(paragraph, found)
-    spans = [(start + a, start + b) for a, b in sentences(paragraph[start:end])]
+    spans = list(sentences(paragraph, start, end))
     if cut_before and len(spans) > 1:
         spans = spans[1:]  # the first one starts mid-sentence
     if cut_after and len(spans) > 1:
@@ -417,5 +418,5 @@ def snippet(text: str, marks: Marks, sentences: Callable[[str], Sequence[Span]])
         end, after = (space if space > start else start + SNIPPET_CHARS), True
     html = _marked(paragraph, found, start, end)
     before = before or cut_before or best > 0
-    after = after or cut_after or best < len(paragraphs) - 1
+    after = after or cut_after or best < len(parts) - 1
     return Markup("".join(["… " if before else "", html, " …" if after else ""]))

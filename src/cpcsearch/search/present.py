@@ -134,11 +134,16 @@ def _split(value: str | None) -> list[str]:
     return [v for v in (value or "").split(",") if v]
 
 
+def snippet_text(stored: dict[str, Any]) -> str:
+    """Return the text a hit's snippet is taken from: its body, else its summary."""
+    return stored.get("body") or stored.get("summary", "")
+
+
 def make_hit(stored: dict[str, Any], score: float, marks: Marks,
-             splitter: Callable[[str], Sequence[tuple[int, int]]] | None) -> Hit:
-    """Return one hit from a document's stored fields; with a sentence splitter (text → spans),
-    a snippet of its best passage."""
-    text = stored.get("body") or stored.get("summary", "")
+             splitter: Callable[[str, int, int], Sequence[tuple[int, int]]] | None) -> Hit:
+    """Return one hit from a document's stored fields; with a sentence splitter (a paragraph,
+    a start and an end → the spans of its sentences there), a snippet of its best passage."""
+    text = snippet_text(stored)
     return Hit(
         id=stored["id"], url=stored.get("url", ""), title=stored.get("title", ""),
         authors=_split(stored.get("authors")), date=_date_text(stored.get("date")),

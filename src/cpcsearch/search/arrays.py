@@ -31,7 +31,7 @@ from cpcsearch.search.ranking import BM25, INB2, DisMax
 
 CACHED_TERMS = 20_000  # per commit; a term's arrays take 12 bytes a posting (20 with InB2's)
 # A commit of one rebuilt segment and no more documents reads every term of a field at once, and
-# scores them at once, when the field is first searched (6 ms at 1,000 Reuters articles): a term
+# scores them at once, when the field is first searched (11 ms at 1,000 Reuters articles): a term
 # read and scored alone costs some 25 µs of Python and NumPy calls, most of a new query's words.
 TABLE_DOCUMENTS = 5_000
 CACHED_POSITIONS = 32 << 20  # bytes of words' positions kept per commit, for phrases

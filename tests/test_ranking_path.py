@@ -422,6 +422,17 @@ def test_saved_postings_score_as_whooshs_blocks_by_both_models(tmp_path: Path) -
         assert ours.scores.ravel().tolist() == pytest.approx(theirs.scores.ravel().tolist())
 
 
+def test_a_field_of_many_postings_is_read_term_by_term(index_dir: str,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    snapshot = SearchEngine(index_dir).live.snapshot()  # holds the searcher open
+    postings = Postings(snapshot.searcher, DEFAULT.k1, DEFAULT.b, DEFAULT.inb2_c)
+    monkeypatch.setattr("cpcsearch.search.arrays.TABLE_POSTINGS",
+                        len(postings.saved[0]["content"].docs) - 1)
+    assert postings._table("content") is None and postings._table("title_words") is not None
+    assert postings.term("content", "gas").ids.tolist() == (
+        Postings(snapshot.searcher, DEFAULT.k1, DEFAULT.b).term("content", "gas").ids.tolist())
+
+
 @pytest.mark.parametrize("deleted", [0, 3])
 def test_a_fields_terms_read_at_once_are_those_read_one_by_one(tmp_path: Path,
                                                               deleted: int) -> None:

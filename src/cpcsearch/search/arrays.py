@@ -30,10 +30,11 @@ from cpcsearch.search import models, phrases
 from cpcsearch.search.ranking import BM25, INB2, DisMax
 
 CACHED_TERMS = 20_000  # per commit; a term's arrays take 12 bytes a posting (20 with InB2's)
-# A commit of one rebuilt segment and no more documents reads every term of a field at once, and
-# scores them at once, when the field is first searched (11 ms at 1,000 Reuters articles): a term
-# read and scored alone costs some 25 µs of Python and NumPy calls, most of a new query's words.
-TABLE_DOCUMENTS = 5_000
+# A commit of one rebuilt segment with no more postings in a field reads every term of the field
+# at once, and scores them at once, when it is first searched (11 ms for the 62,000 of 1,000
+# Reuters articles; 32 bytes a posting): a term read and scored alone costs some 25 µs of Python
+# and NumPy calls, most of a new query's words.
+TABLE_POSTINGS = 500_000
 CACHED_POSITIONS = 32 << 20  # bytes of words' positions kept per commit, for phrases
 CHECK_EVERY = 512  # matches between two looks at the clock, in Whoosh's matchers
 
@@ -187,13 +188,13 @@ class Postings:
         return found
 
     def _table(self, fieldname: str) -> _Table | None:
-        """Return every term of a field read at once, if the commit is one rebuilt segment of
-        no more than `TABLE_DOCUMENTS` documents (made when first asked for)."""
+        """Return every term of a field read at once, if the commit is one rebuilt segment with
+        no more than `TABLE_POSTINGS` postings in the field (made when first asked for)."""
         if fieldname not in self._tables:
             saved = self.saved[0].get(fieldname) if len(self.saved) == 1 else None
             self._tables[fieldname] = (
                 _Table(saved, self.live if self.deletions else None)
-                if saved is not None and self.size <= TABLE_DOCUMENTS else None)
+                if saved is not None and len(saved.docs) <= TABLE_POSTINGS else None)
         return self._tables[fieldname]
 
     def positions(self, fieldname: str, text: str, deadline: float) -> np.ndarray | None:

@@ -433,21 +433,27 @@ def test_a_field_of_many_postings_is_read_term_by_term(index_dir: str,
         Postings(snapshot.searcher, DEFAULT.k1, DEFAULT.b).term("content", "gas").ids.tolist())
 
 
-@pytest.mark.parametrize("deleted", [0, 3])
-def test_a_fields_terms_read_at_once_are_those_read_one_by_one(tmp_path: Path,
-                                                              deleted: int) -> None:
+@pytest.mark.parametrize(("deleted", "changed"), [(0, 0), (3, 0), (0, 2), (2, 2)])
+def test_a_fields_terms_read_at_once_are_those_read_one_by_one(tmp_path: Path, deleted: int,
+                                                              changed: int) -> None:
     """A small commit reads and scores every term of a field at once: the same documents,
-    frequencies and scores, to the last bit, as each term read and scored alone."""
+    frequencies and scores, to the last bit, as each term read and scored alone; with deleted
+    documents, and with a segment an incremental reindex added (no saved arrays)."""
     config = build_index(make_config(tmp_path), FIXTURES_DIR / "query_corpus.jsonl")
     with Store(config.STORE) as store:
-        for stored in list(store.changes_since(0))[:deleted]:
-            store.mark_gone(stored.document.id)
+        documents = [stored.document for stored in store.changes_since(0)]
+        for document in documents[:deleted]:
+            store.mark_gone(document.id)
+        for document in documents[deleted:deleted + changed]:
+            store.upsert(document.replace(body=f"{document.body}\n\nGas, solar and zzqx news."))
+        if changed:
+            store.upsert(Document(id="late", title="Caspian gas again", body="Gas and oil news."))
     run_reindex(config)
     snapshot = SearchEngine(config.INDEX_DIR).live.snapshot()  # holds the searcher open
     at_once, alone = (Postings(snapshot.searcher, DEFAULT.k1, DEFAULT.b, DEFAULT.inb2_c)
                       for _ in range(2))
     alone._table = lambda fieldname: None  # each term read and scored alone
-    assert len(at_once.leaves) == 1 and at_once.deletions == bool(deleted)
+    assert len(at_once.leaves) == 1 + bool(changed) and at_once.deletions == bool(deleted + changed)
     for fieldname in ("content", "title_words"):
         assert at_once._table(fieldname) is not None
         terms = [term.decode() for term in snapshot.searcher.reader().lexicon(fieldname)]

@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 from cachetools import LRUCache
@@ -30,10 +31,10 @@ from cpcsearch.search import models, phrases
 from cpcsearch.search.ranking import BM25, INB2, DisMax
 
 CACHED_TERMS = 20_000  # per commit; a term's arrays take 12 bytes a posting (20 with InB2's)
-# A commit of one rebuilt segment with no more postings in a field reads every term of the field
-# at once, and scores them at once, when it is first searched (11 ms for the 62,000 of 1,000
-# Reuters articles; 32 bytes a posting): a term read and scored alone costs some 25 µs of Python
-# and NumPy calls, most of a new query's words.
+# A commit with no more postings in a field reads every term of the field at once, and scores
+# them at once, when it is first searched (11 ms for the 62,000 of 1,000 Reuters articles; 32
+# bytes a posting): a term read and scored alone costs some 25 µs of Python and NumPy calls, most
+# of a new query's words.
 TABLE_POSTINGS = 500_000
 CACHED_POSITIONS = 32 << 20  # bytes of words' positions kept per commit, for phrases
 CHECK_EVERY = 512  # matches between two looks at the clock, in Whoosh's matchers
@@ -188,14 +189,36 @@ class Postings:
         return found
 
     def _table(self, fieldname: str) -> _Table | None:
-        """Return every term of a field read at once, if the commit is one rebuilt segment with
-        no more than `TABLE_POSTINGS` postings in the field (made when first asked for)."""
+        """Return every term of a field read at once (made when first asked for), if a rebuild
+        saved the field's arrays and the commit has no more than `TABLE_POSTINGS` postings in
+        it (a segment that a rebuild did not write counts its field's length)."""
         if fieldname not in self._tables:
-            saved = self.saved[0].get(fieldname) if len(self.saved) == 1 else None
-            self._tables[fieldname] = (
-                _Table(saved, self.live if self.deletions else None)
-                if saved is not None and len(saved.docs) <= TABLE_POSTINGS else None)
+            self._tables[fieldname] = None
+            sizes = [len(saved[fieldname].docs) if fieldname in saved
+                     else sub.reader().field_length(fieldname)
+                     for (sub, _), saved in zip(self.leaves, self.saved, strict=True)]
+            if any(fieldname in saved for saved in self.saved) and sum(sizes) <= TABLE_POSTINGS:
+                self._tables[fieldname] = _Table(
+                    [self._segment_field(fieldname, sub.reader(), offset, saved)
+                     for (sub, offset), saved in zip(self.leaves, self.saved, strict=True)],
+                    self.live if self.deletions else None)
         return self._tables[fieldname]
+
+    @staticmethod
+    def _segment_field(fieldname: str, reader: IndexReader, offset: int,
+                       saved: dict[str, impacts.Impacts]) -> _Field:
+        """Return a segment's postings of a field: the arrays a rebuild saved, else every term
+        `impacts.covers` read from Whoosh's blocks."""
+        if fieldname in saved:
+            found = saved[fieldname]
+            return _Field(found.terms, found.starts, found.docs + offset, found.freqs)
+        terms = [term for term in reader.lexicon(fieldname) if impacts.covers(term)]
+        lists = [block_postings(segment_postings(reader, fieldname, term)) for term in terms]
+        starts = np.zeros(len(terms) + 1, dtype=np.int64)
+        np.cumsum([len(docs) for docs, _ in lists], out=starts[1:])
+        return _Field(np.array(terms, dtype=bytes), starts,
+                      np.concatenate([EMPTY.ids, *(docs for docs, _ in lists)]) + offset,
+                      np.concatenate([EMPTY.scores, *(tf for _, tf in lists)]))
 
     def positions(self, fieldname: str, text: str, deadline: float) -> np.ndarray | None:
         """Return a word's (document << 32 | position) keys in every document, deleted ones
@@ -280,13 +303,31 @@ class _Term:
     scored: dict[tuple[str, ...], Scored] = field(default_factory=dict)
 
 
-class _Table:
-    """Every term of a field of a commit of one rebuilt segment: the saved posting lists, their
-    live documents as numbers and their frequencies as floats, in one array each."""
+class _Field(NamedTuple):
+    """A segment's postings of a field: its sorted terms, where each term's postings start, and
+    their documents (numbered in the commit) and frequencies."""
 
-    def __init__(self, saved: impacts.Impacts, live: np.ndarray | None) -> None:
-        self.index = {term: at for at, term in enumerate(saved.terms.tolist())}
-        docs, tf, starts = saved.docs.astype(np.int64), saved.freqs.astype(np.float64), saved.starts
+    terms: np.ndarray
+    starts: np.ndarray
+    docs: np.ndarray
+    freqs: np.ndarray
+
+
+class _Table:
+    """Every term of a field of a commit: the postings of all its segments, grouped by term in
+    segment order (as a term read alone has them), their live documents and their frequencies as
+    floats, in one array each."""
+
+    def __init__(self, segments: list[_Field], live: np.ndarray | None) -> None:
+        terms, at = np.unique(np.concatenate([part.terms for part in segments]),
+                              return_inverse=True)
+        self.index = {term: number for number, term in enumerate(terms.tolist())}
+        # each posting's term, grouped by a stable sort: within a term, segment by segment
+        term_of = np.repeat(at, np.concatenate([np.diff(part.starts) for part in segments]))
+        order = np.argsort(term_of, kind="stable")
+        docs = np.concatenate([part.docs for part in segments]).astype(np.int64)[order]
+        tf = np.concatenate([part.freqs for part in segments]).astype(np.float64)[order]
+        starts = np.searchsorted(term_of[order], np.arange(len(terms) + 1))
         self.listed = np.diff(starts)
         if live is not None:  # where each term's live postings start, once the others are out
             keep = live[docs]

@@ -140,17 +140,22 @@ def load(folder: Path) -> Splitter:
     return Splitter(getattr(saved, "_params", saved))  # older indexes saved no decisions
 
 
+def trimmed(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """Return the (start, end) of `text[start:end]` with the spaces around it left out, or None
+    if it is all spaces."""
+    piece = text[start:end]
+    size = len(piece.strip())
+    if not size:
+        return None
+    lead = len(piece) - len(piece.lstrip())
+    return start + lead, start + lead + size
+
+
 def sentence_spans(text: str,
                    tokenizer: PunktSentenceTokenizer) -> tuple[tuple[int, int], ...]:
     """Return the (start, end) of each sentence of one paragraph, spaces around it left out."""
-    spans = []
-    for start, end in tokenizer.span_tokenize(text):
-        piece = text[start:end]
-        lead = len(piece) - len(piece.lstrip())
-        size = len(piece.strip())
-        if size:
-            spans.append((start + lead, start + lead + size))
-    return tuple(spans)  # kept and shared by callers (`engine.py`)
+    return tuple(span for start, end in tokenizer.span_tokenize(text)  # kept and shared
+                 if (span := trimmed(text, start, end)) is not None)
 
 
 def train_store(store: Store, folder: Path) -> None:

@@ -194,10 +194,11 @@ class Postings:
         it (a segment that a rebuild did not write counts its field's length)."""
         if fieldname not in self._tables:
             self._tables[fieldname] = None
-            sizes = [len(saved[fieldname].docs) if fieldname in saved
-                     else sub.reader().field_length(fieldname)
-                     for (sub, _), saved in zip(self.leaves, self.saved, strict=True)]
-            if any(fieldname in saved for saved in self.saved) and sum(sizes) <= TABLE_POSTINGS:
+            if any(fieldname in saved for saved in self.saved) and sum(
+                    len(saved[fieldname].docs) if fieldname in saved
+                    else sub.reader().field_length(fieldname)
+                    for (sub, _), saved in zip(self.leaves, self.saved, strict=True)
+            ) <= TABLE_POSTINGS:
                 self._tables[fieldname] = _Table(
                     [self._segment_field(fieldname, sub.reader(), offset, saved)
                      for (sub, offset), saved in zip(self.leaves, self.saved, strict=True)],

@@ -238,9 +238,9 @@ class SearchEngine:
             return (snippet_text(stored(docnum))
                     for docnum in range(snapshot.searcher.reader().doc_count_all()))
 
-        few = snapshot.searcher.reader().doc_count_all() <= CACHED_DOCUMENTS
-        return snapshot.derived("splitter", lambda _: SentenceSpans(
-            sentences.load(snapshot.folder), texts if few else None))
+        return snapshot.derived("splitter", lambda searcher: SentenceSpans(
+            sentences.load(snapshot.folder),
+            texts if searcher.reader().doc_count_all() <= CACHED_DOCUMENTS else None))
 
     def suggest(self, text: str, limit: int = 8) -> list[dict[str, str]]:
         """Return completions for a query being typed."""

@@ -14,7 +14,7 @@ from functools import lru_cache, partial
 
 from nltk.tokenize.punkt import PunktSentenceTokenizer
 
-from cpcsearch.index.sentences import sentence_spans
+from cpcsearch.index.sentences import sentence_spans, trimmed
 
 Span = tuple[int, int]  # a stretch of a text: its first character and the one after its last
 # The most characters of text a commit splits whole (about 50 ms).
@@ -50,14 +50,9 @@ class SentenceSpans:
         whole = self._paragraphs().get(paragraph)
         if whole is None:
             return [(start + a, start + b) for a, b in self.window(paragraph[start:end])]
-        spans = []
-        for a, b in whole:
-            if b > start and a < end:  # cut at the window's edges, spaces there left out
-                piece = paragraph[max(a, start):min(b, end)]
-                if piece.strip():
-                    first = max(a, start) + len(piece) - len(piece.lstrip())
-                    spans.append((first, first + len(piece.strip())))
-        return spans
+        cut = (trimmed(paragraph, max(a, start), min(b, end))  # at the window's edges
+               for a, b in whole if b > start and a < end)
+        return [span for span in cut if span is not None]
 
     def _paragraphs(self) -> dict[str, tuple[Span, ...]]:
         """Return every paragraph's sentences, split when first asked for, if the commit's

@@ -51,11 +51,11 @@ SWEEP = {f"k1={k1} b={b}": replace(DEFAULT, k1=k1, b=b)
     for k3 in (0.5, 0.75, 1.0, 3.0, 100.0)} | {
     f"feedback {d} docs {t} terms weight {w}": replace(DEFAULT, feedback_docs=d,
                                                        feedback_terms=t, feedback_weight=w)
-    for d in (5, 10, 15) for t in (10, 20) for w in (0.2, 0.25, 0.3, 0.4)} | {
+    for d in (5, 10, 15) for t in (5, 8, 10, 20) for w in (0.2, 0.25, 0.3, 0.4)} | {
     f"feedback leaving out words in over {c:.0%}": replace(DEFAULT, feedback_common=c)
     for c in (0.05, 0.1, 0.25)} | {
     f"InB2 weight {w} c={c}": replace(DEFAULT, inb2_weight=w, inb2_c=c)
-    for w in (0.5, 0.6, 0.7, 0.8) for c in (1.5, 2.0, 3.0)}
+    for w in (0.5, 0.6, 0.7, 0.8) for c in (1.0, 1.25, 1.5, 2.0, 3.0)}
 WORD = re.compile(r"\w+")
 
 Run = dict[str, list[str]]

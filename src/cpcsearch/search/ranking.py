@@ -47,7 +47,7 @@ class Ranking:
     # `feedback_terms` words that weigh `feedback_weight` of every match's score; those in more
     # than `feedback_common` of the articles are left out. 0 docs: off.
     feedback_docs: int = 10
-    feedback_terms: int = 10
+    feedback_terms: int = 8
     feedback_weight: float = 0.25
     feedback_common: float = 0.1
     # InB2 (inverse document frequency, Bernoulli after-effect, length normalization 2

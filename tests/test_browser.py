@@ -80,8 +80,9 @@ def test_search_as_you_type_fills_suggestions(page: Page, live_server: str) -> N
     page.get_by_label("Search articles").press_sequentially("pipel", delay=30)
     options = page.locator("#suggestions option")
     expect(options.first).to_be_attached()
-    assert all("pipel" in v.lower() for v in
-               options.evaluate_all("els => els.map(e => e.value)"))
+    # the list follows the last text typed: a shorter prefix's answer may come first on a slow
+    # machine (each key 30 ms apart, the input waits 80 ms before asking)
+    expect(page.locator("#suggestions option:not([value*='pipel' i])")).to_have_count(0)
 
 
 def test_a_misspelling_shows_the_correction(page: Page, live_server: str) -> None:

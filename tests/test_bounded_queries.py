@@ -1,12 +1,16 @@
-"""Work per query is bounded: wildcard expansions, a time limit, a cap on costly searches."""
+"""Work per query is bounded: wildcard, range and fuzzy expansions, a time limit, a cap on costly
+searches."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from whoosh import query as wq
+from whoosh.reading import IndexReader
+from whoosh.support.levenshtein import damerau_levenshtein
 
-from conftest import FIXTURES_DIR, build_index, make_config
+from conftest import DEMO_DIR, FIXTURES_DIR, build_index, make_config
 from cpcsearch.document import Document
 from cpcsearch.errors import Overloaded
 from cpcsearch.pipeline import run_reindex
@@ -18,7 +22,7 @@ from cpcsearch.search.plan import plan
 from cpcsearch.search.ranking import DEFAULT
 from cpcsearch.search.request import SearchRequest
 from cpcsearch.search.retrieve import retrieve
-from cpcsearch.search.rewrite import FUZZY_NOTICE, MAX_EXPANSIONS
+from cpcsearch.search.rewrite import FUZZY_NOTICE, MAX_EXPANSIONS, CappedFuzzy
 from cpcsearch.store import Store
 from cpcsearch.web import create_app
 
@@ -60,19 +64,54 @@ def test_a_star_standing_alone_among_words_is_punctuation(engine: SearchEngine, 
     assert [(h.id, h.score) for h in starred.hits] == [(h.id, h.score) for h in plain.hits]
 
 
-def test_a_prefix_expands_to_a_bounded_number_of_terms(tmp_path: Path) -> None:
-    words = " ".join(f"tr{i:04d}" for i in range(MAX_EXPANSIONS * 3))
+def _expanded(query: wq.MultiTerm, reader: IndexReader) -> set[str]:
+    return {t.decode() if isinstance(t, bytes) else t for _, t in query.expanded_terms(reader)}
+
+
+def test_a_prefix_range_or_fuzzy_word_expands_to_a_bounded_number_of_terms(
+        tmp_path: Path) -> None:
+    words = [f"tr{i:04d}" for i in range(MAX_EXPANSIONS * 3)]
     config = make_config(tmp_path)
     with Store(config.STORE) as store:
-        store.upsert(Document(id="many", title="Many words", body=words))
+        store.upsert(Document(id="many", title="Many words", body=" ".join(words)))
     run_reindex(config, full=True)
     snapshot = SearchEngine.from_config(config).live.snapshot()
     searcher = snapshot.searcher
-    for text in ("tr*", "+many tr*", "tr* -none"):  # also inside `+a b` and `a -b`
+    # also inside `+a b` and `a -b`; a range in a text field; a fuzzy word 2 edits from 150
+    for text in ("tr*", "+many tr*", "tr* -none", "[tr to]", "many {tr0001 to tr9}",
+                 "tr0100~2"):
         leaves = [q for q in parse_query(text, searcher.schema).query.leaves()
-                  if q.field() == "content" and q.text.startswith("tr")]
-        assert [len(list(leaf.expanded_terms(searcher.reader()))) for leaf in leaves] == [
+                  if isinstance(q, wq.MultiTerm)]
+        assert [len(_expanded(leaf, searcher.reader())) for leaf in leaves] == [
             MAX_EXPANSIONS], text
+    # a fuzzy word keeps the closest terms
+    fuzzy, = parse_query("tr0100~2", searcher.schema).query.leaves()
+    kept = _expanded(fuzzy, searcher.reader())
+    edits = {word: damerau_levenshtein(word, "tr0100") for word in words}
+    assert max(edits[word] for word in kept) <= min(edits[word] for word in set(words) - kept)
+
+
+def test_a_fuzzy_word_stands_for_every_term_within_its_edits(tmp_path: Path) -> None:
+    config = build_index(make_config(tmp_path), DEMO_DIR)
+    with Store(config.STORE) as store:  # a second segment
+        store.upsert(Document(id="late", title="Pipeliners", body="pipelined gasses, caspians"))
+    run_reindex(config)
+    snapshot = SearchEngine.from_config(config).live.snapshot()
+    reader = snapshot.searcher.reader()
+    segments = [sub for sub, _ in reader.leaf_readers()]
+    assert len(segments) == 2
+    for word, edits, prefix in [("pipelin", 1, 0), ("pipelin", 2, 0), ("gas", 1, 0),
+                                ("energi", 2, 2), ("azrbaijan", 1, 0), ("caspain", 1, 0)]:
+        fuzzy = CappedFuzzy("content", word, maxdist=edits, prefixlength=prefix)
+        for read in (reader, *segments):
+            # Whoosh's own Damerau-Levenshtein over every term (a transposition is one edit)
+            expected = {term for term in map(bytes.decode, read.lexicon("content"))
+                        if term.startswith(word[:prefix])
+                        and damerau_levenshtein(term, word) <= edits}
+            assert len(expected) < MAX_EXPANSIONS
+            assert _expanded(fuzzy, read) == expected, (word, edits, prefix)
+        assert _expanded(fuzzy, reader)
+    assert "caspian" in _expanded(CappedFuzzy("content", "caspain", maxdist=1), reader)
 
 
 def test_a_fuzzy_word_has_at_most_the_edits_its_length_allows(tmp_path: Path) -> None:

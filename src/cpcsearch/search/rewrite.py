@@ -10,18 +10,23 @@ import copy
 import operator
 from collections.abc import Callable
 from itertools import islice
+from weakref import WeakKeyDictionary
 
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 from whoosh import query as wq
+from whoosh.reading import SegmentReader
 
+from cpcsearch.index.lexicon import segment_terms
 from cpcsearch.index.schema import AUTHOR_WORDS
 from cpcsearch.search import ranking
 from cpcsearch.search.dates import DATE_FIELD
 
 # Terms in these fields restrict the results rather than rank them.
 RESTRICTION_FIELDS = frozenset({"date", AUTHOR_WORDS, "topic_text", "section_text"})
-# Bounds on the terms one wildcard, prefix or fuzzy word may stand for (Elasticsearch's
-# max_expansions), and the letters a wildcard needs before its first `*` (`?` is punctuation:
-# `parse.sanitize`).
+# Bounds on the terms one wildcard, prefix, fuzzy word or range of words may stand for
+# (Elasticsearch's max_expansions), and the letters a wildcard needs before its first `*` (`?` is
+# punctuation: `parse.sanitize`).
 MAX_EXPANSIONS = 128
 MIN_PREFIX = 2
 # Edits a fuzzy word may stand for, by the length of its term (Elasticsearch's AUTO fuzziness;
@@ -48,8 +53,48 @@ class CappedWildcard(_Capped, wq.Wildcard):
     """A wildcard query bounded in the terms it expands to."""
 
 
-class CappedFuzzy(_Capped, wq.FuzzyTerm):
-    """A typo-tolerant term bounded in the terms it expands to."""
+class CappedRange(_Capped, wq.TermRange):
+    """A range of words (`[a TO c]` in a text field) bounded in the terms it expands to."""
+
+    @classmethod
+    def of(cls, query: wq.TermRange) -> CappedRange:
+        """Return a range's bounded copy."""
+        return cls(query.fieldname, query.start, query.end, query.startexcl, query.endexcl,
+                   boost=query.boost)
+
+    def normalize(self) -> wq.Query:
+        found = super().normalize()  # Whoosh's makes a range a plain TermRange again
+        return CappedRange.of(found) if type(found) is wq.TermRange else found
+
+
+# Each segment's terms of a field, read once for its fuzzy words (a segment's reader lives as
+# long as its commit is searched; read holding the searcher's lock, as Whoosh's matchers are)
+_SEGMENT_TERMS: WeakKeyDictionary[SegmentReader, dict[str, list[str]]] = WeakKeyDictionary()
+
+
+def _segment_terms(reader: SegmentReader, fieldname: str) -> list[str]:
+    fields = _SEGMENT_TERMS.setdefault(reader, {})
+    if fieldname not in fields:
+        fields[fieldname] = segment_terms(reader, fieldname)
+    return fields[fieldname]
+
+
+class CappedFuzzy(wq.FuzzyTerm):
+    """A typo-tolerant term bounded in the terms it expands to, the closest first.
+
+    Whoosh computes the distance of every term of the field in Python (a second a fuzzy word at
+    21,600 articles); rapidfuzz compares them all in C++.
+    """
+
+    def _btexts(self, ixreader):  # type: ignore[no-untyped-def]
+        prefix = self.text[:self.prefixlength]
+        close: dict[str, float] = {}
+        for reader, _ in ixreader.leaf_readers():  # one segment's, or every segment's
+            if isinstance(reader, SegmentReader):  # not the reader of an emptied index
+                close.update((term, distance) for term, distance, _ in process.extract(
+                    self.text, _segment_terms(reader, self.fieldname), scorer=OSA.distance,
+                    score_cutoff=self.maxdist, limit=None) if term.startswith(prefix))
+        return sorted(close, key=lambda term: (close[term], term))[:MAX_EXPANSIONS]
 
 
 def rebuild(query: wq.Query, fn: Callable[[wq.Query], wq.Query]) -> wq.Query:
@@ -78,7 +123,7 @@ def add_notice(notices: list[str], notice: str) -> None:
 
 
 def bounded(query: wq.Query, notices: list[str]) -> wq.Query:
-    """Cap the expansions of wildcard, prefix and fuzzy terms and a fuzzy word's edits; drop
+    """Cap the expansions of wildcard, prefix, fuzzy and range terms and a fuzzy word's edits; drop
     too-short wildcards, and date terms that are not dates (the dates plugin makes every date
     a range; what is left, `date:"x"` or `date:[x`, would fail when searched)."""
     if query.is_leaf() and query.field() == DATE_FIELD and not isinstance(query, wq.DateRange):
@@ -95,6 +140,8 @@ def bounded(query: wq.Query, notices: list[str]) -> wq.Query:
             return wq.NullQuery
         capped = CappedPrefix if isinstance(query, wq.Prefix) else CappedWildcard
         return capped(query.fieldname, query.text, boost=query.boost)
+    if isinstance(query, wq.TermRange):
+        return CappedRange.of(query)
     if isinstance(query, wq.FuzzyTerm):
         edits = min(query.maxdist, fuzzy_edits(query.text))
         if edits < query.maxdist:

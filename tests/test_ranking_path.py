@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from whoosh import collectors
+from whoosh import query as wq
 from whoosh.fields import Schema
 
 from conftest import FIXTURES_DIR, build_index, make_config
@@ -31,7 +32,7 @@ from cpcsearch.search.engine import SearchEngine
 from cpcsearch.search.feedback import DocTerms, expansion
 from cpcsearch.search.parse import parse_query
 from cpcsearch.search.plan import plan
-from cpcsearch.search.ranking import BM25, DEFAULT, INB2
+from cpcsearch.search.ranking import BM25, DEFAULT, INB2, DisMax
 from cpcsearch.search.request import SearchRequest
 from cpcsearch.search.spelling import DocumentCounts
 from cpcsearch.store import Store
@@ -63,11 +64,12 @@ def arrays_and_whoosh(postings: Postings, text: str) -> tuple[Scored, dict[int, 
 @pytest.mark.parametrize("text", [
     "gas", "caspian gas pipeline", "gas gas energy", "gas AND energy", "energy NOT gas",
     "+gas energy", "(oil OR gas) AND NOT solar", "SPP", "Türkiye rail", "NOT gas",
-    '"natural gas" europe', "pipe* energy", "author:okafor gas", "topic:energy date:2023",
-    "pipline~ caspian", "title:solar wind", "-gas", "date:2023",
+    '"natural gas" europe', "author:okafor gas", "topic:energy date:2023",
+    "title:solar wind", "-gas", "date:2023",
     '"solar farms"', '"farms solar"', '"caspian gas heads west" europe', '"southern europe"',
     '"natural gas from the caspian"', '"trans-caspian"', '"trans caspian" pipeline',
     '"collective security" NOT "solar farms"', 'title:"caspian gas"', '"gas gas"',
+    '"caspian europe"~5 energy',
 ])
 def test_array_scores_equal_whoosh_scores(index_dir: str, text: str) -> None:
     snapshot = SearchEngine(index_dir).live.snapshot()
@@ -200,13 +202,32 @@ def test_what_whoosh_matches_is_matched_once_for_both_models(index_dir: str) -> 
     searcher = snapshot.searcher
     evaluate = Evaluator(Postings(searcher, DEFAULT.k1, DEFAULT.b, c=2.0), float("inf"),
                          (BM25, INB2))
-    query = parse_query("pipe* energy", searcher.schema).query
-    pattern, word = query.children()  # pipe*, matched by Whoosh; energi, from the arrays
-    matched = evaluate(pattern)
-    assert matched is evaluate(pattern)  # kept with its node
+    query = parse_query('"caspian europe"~5 energy', searcher.schema).query
+    phrase, word = query.children()  # a phrase with slop, matched by Whoosh; energi, arrays
+    matched = evaluate(phrase)
+    assert len(matched.ids) and matched is evaluate(phrase)  # kept with its node
     assert matched.scores[0].tolist() == matched.scores[1].tolist()  # Whoosh's BM25F in both
     scored = evaluate(word).scores
     assert scored[0].tolist() != scored[1].tolist()
+
+
+@pytest.mark.parametrize("text", ["ca*", "en*^2", "pipe*", "[ga to gb]", "pipline~", "gas~"])
+def test_a_pattern_scores_as_the_best_word_it_stands_for_by_each_model(index_dir: str,
+                                                                      text: str) -> None:
+    snapshot = SearchEngine(index_dir).live.snapshot()
+    searcher = snapshot.searcher
+    evaluate = Evaluator(Postings(searcher, DEFAULT.k1, DEFAULT.b, c=2.0), float("inf"),
+                         (BM25, INB2))
+    pattern = parse_query(text, searcher.schema).query
+    terms = [t.decode() if isinstance(t, bytes) else t
+             for _, t in pattern.expanded_terms(searcher.reader())]
+    assert terms
+    typed = DisMax([wq.Term("content", term) for term in terms], boost=pattern.boost)
+    found, expected = evaluate(pattern), evaluate(typed)
+    assert len(found.ids) and found.ids.tolist() == expected.ids.tolist()
+    np.testing.assert_allclose(found.scores, expected.scores)
+    assert found.scores[0].tolist() != found.scores[1].tolist()  # BM25F's, InB2's
+    assert len(set(found.scores[0].tolist())) > 1  # ranked, not one score for all
 
 
 def test_expansion_weighs_hits_by_rank_and_sums_to_one() -> None:

@@ -3,8 +3,9 @@
 Words and their boolean and synonym combinations (nearly all that readers type) are scored from
 per-term arrays read once per commit: BM25F exactly as Whoosh computes it (or InB2, fused with
 it: `models.py`), but a query costs a few array operations instead of several Python calls per
-posting; phrases are matched on their words' positions (`phrases.py`). Any other node
-(patterns, fuzzy words, date ranges) is matched by Whoosh itself, per segment.
+posting; phrases are matched on their words' positions (`phrases.py`); a pattern, fuzzy word or
+range of words is scored as the terms it stands for. Any other node (date ranges, phrases with
+slop) is matched by Whoosh itself, per segment.
 """
 
 from __future__ import annotations
@@ -428,8 +429,8 @@ class Evaluator:
     """Evaluate query trees against one commit, within a deadline, scoring words by one model or
     several at once (a row of scores each: one pass over the tree matches for all).
 
-    What Whoosh's own matchers match (patterns, fuzzy words, dates) has Whoosh's BM25F scores
-    in every row, and so has what a NOT matches (1).
+    What Whoosh's own matchers match (dates, phrases with slop) has Whoosh's BM25F scores in
+    every row, and so has what a NOT matches (1).
     """
 
     def __init__(self, postings: Postings, deadline: float,
@@ -455,6 +456,8 @@ class Evaluator:
             return difference(self._every(), self(q.query), p.size)
         if kind is wq.Phrase and q.slop == 1 and self._positions(q.fieldname):
             return self._phrase(q)
+        if isinstance(q, wq.MultiTerm):
+            return self._expanded(q)
         combine = _COMBINE.get(kind) or (_COMBINE[wq.Or] if isinstance(q, wq.Or) else None)
         if combine is None or any(getattr(q, name, None) for name in ("scale", "minmatch",
                                                                       "tiebreak")):
@@ -489,6 +492,18 @@ class Evaluator:
             return EMPTY
         docs = phrases.holding([keys[word] for word in q.words])
         return restrict(words, Scored(docs, np.ones(len(docs))), p.size).scaled(q.boost)
+
+    def _expanded(self, q: wq.MultiTerm) -> Scored:
+        """Score a pattern, fuzzy word or range of words by the best of the terms it stands for
+        in the commit (their number capped in `rewrite.py`), by each model, as a group of
+        synonyms is: it stands for one word the reader meant. (Whoosh scores one term by BM25F
+        and several as 1 each, an order of document numbers, and drops the boost.)"""
+        p = self.postings
+        with p.reading:
+            texts = [text.decode() if isinstance(text, bytes) else text
+                     for _, text in q.expanded_terms(p.searcher.reader())]
+        return union([p.term_by(q.fieldname, text, self.models) for text in texts if text],
+                     p.size, best=True).scaled(q.boost)
 
     def _whoosh(self, q: wq.Query) -> Scored:
         """Match `q` with Whoosh's own matchers, segment by segment (once per query node)."""

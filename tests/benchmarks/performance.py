@@ -6,7 +6,7 @@ Run as ``python tests/benchmarks/performance.py [--sizes 1000,5000,21578] [--cor
 indexed three ways, each build in a process of its own so that its peak RSS is its own, the
 engines taking turns `--builds` times (the medians are reported). The queries then run through the
 engines interleaved in this one process (query i on every engine before query i+1), so that a
-busy machine slows them alike and the ratios stay meaningful, in three passes (`interleaved`).
+busy machine slows them alike and the ratios stay meaningful, in four passes (`interleaved`).
 """
 
 from __future__ import annotations
@@ -90,12 +90,19 @@ def timed_pass(runs: dict[str, Callable[[str], object]],
     return wall, cpu
 
 
+def prefixed(text: str) -> str:
+    """Return a query with each word of 5 letters or more cut to its first 4 and a `*`."""
+    return " ".join(f"{word[:4]}*" if len(word) >= 5 and word.isalpha() else word
+                    for word in text.split())
+
+
 def interleaved(config: Config, folder: Path, queries: list[str]) -> dict[str, tuple[Times, Times]]:
-    """Return each engine's times in three passes over halves of the queries (alternate ones).
+    """Return each engine's times in four passes over halves of the queries (alternate ones).
 
     "fresh": half B in new engines (every cache cold); "new": half A, queries not asked before
     on engines that have served half B (the targets' figure: cpcsearch's answer cache cannot
-    help); "again": half A repeated, which cpcsearch answers from its cache of the commit.
+    help); "again": half A repeated, which cpcsearch answers from its cache of the commit;
+    "prefixes": half A with its longer words cut to prefixes (`prefixed`), cpcsearch and FTS5.
     """
     whoosh = WhooshReference(folder / "whoosh")
     fts5 = Fts5Reference(folder / "fts5.sqlite")
@@ -103,7 +110,9 @@ def interleaved(config: Config, folder: Path, queries: list[str]) -> dict[str, t
             "plain ranking": cpcsearch_search(SearchEngine(config.INDEX_DIR, rank=PLAIN)),
             "whoosh": whoosh.search, "fts5": fts5.search}
     passes = {"fresh": timed_pass(runs, queries[1::2]), "new": timed_pass(runs, queries[::2]),
-              "again": timed_pass(runs, queries[::2])}
+              "again": timed_pass(runs, queries[::2]),
+              "prefixes": timed_pass({name: runs[name] for name in ("cpcsearch", "fts5")},
+                                     [prefixed(text) for text in queries[::2]])}
     whoosh.close()
     fts5.close()
     return passes
@@ -201,6 +210,11 @@ def report(figures: dict) -> None:
         print(f"{label}: cpcsearch p50 {percentile(ours, 50):.2f} ms, p95 "
               f"{percentile(ours, 95):.2f} ms; FTS5 p50 {percentile(fts5, 50):.2f} ms, p95 "
               f"{percentile(fts5, 95):.2f} ms")
+    times, _ = figures["passes"]["prefixes"]
+    ours, fts5 = percentile(times["cpcsearch"], 50), percentile(times["fts5"], 50)
+    print(f"prefixes (half of the queries, words of 5 letters or more cut to 4 and *): cpcsearch "
+          f"p50 {ours:.2f} ms, p95 {percentile(times['cpcsearch'], 95):.2f} ms; FTS5 p50 "
+          f"{fts5:.2f} ms, p95 {percentile(times['fts5'], 95):.2f} ms; p50 ×{ours / fts5:.1f}")
     rounds = ", ".join(f"×{ratio:.2f}" for ratio in build_ratios(figures))
     cpu = build["whoosh"]["cpu_seconds"] / build["cpcsearch"]["cpu_seconds"]
     print(f"plain Whoosh build / cpcsearch build, the median of {len(figures['builds'])} "

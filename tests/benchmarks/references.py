@@ -16,7 +16,7 @@ from whoosh import fields, index
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.qparser import MultifieldParser, OrGroup
 
-WORD = re.compile(r"\w+")
+WORD = re.compile(r"(\w+)(\*?)")  # a word, and the `*` that may end it
 
 
 def build_whoosh(docs: Iterable[dict], folder: Path) -> None:
@@ -61,8 +61,9 @@ def build_fts5(docs: Iterable[dict], path: Path) -> None:
 
 
 def fts5_match(text: str) -> str:
-    """Return `text`'s words, each quoted, OR-joined: FTS5 syntax that no input can break."""
-    return " OR ".join(f'"{word}"' for word in WORD.findall(text))
+    """Return `text`'s words, each quoted (a `*` after one kept: a prefix), OR-joined: FTS5
+    syntax that no input can break."""
+    return " OR ".join(f'"{word}"{star}' for word, star in WORD.findall(text))
 
 
 class Fts5Reference:

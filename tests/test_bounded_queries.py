@@ -77,7 +77,8 @@ def test_a_prefix_range_or_fuzzy_word_expands_to_a_bounded_number_of_terms(
     run_reindex(config, full=True)
     snapshot = SearchEngine.from_config(config).live.snapshot()
     searcher = snapshot.searcher
-    # also inside `+a b` and `a -b`; a range in a text field; a fuzzy word 2 edits from 150
+    # also inside `+a b` and `a -b`; ranges of words; a fuzzy word with some 150 terms within
+    # its 2 edits
     for text in ("tr*", "+many tr*", "tr* -none", "[tr to]", "many {tr0001 to tr9}",
                  "tr0100~2"):
         leaves = [q for q in parse_query(text, searcher.schema).query.leaves()

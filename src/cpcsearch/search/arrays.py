@@ -30,6 +30,7 @@ from cpcsearch.index.columns import column_numbers, field_lengths
 from cpcsearch.index.reading import segments
 from cpcsearch.search import models, phrases
 from cpcsearch.search.ranking import BM25, INB2, DisMax
+from cpcsearch.search.rewrite import Expanding
 
 CACHED_TERMS = 20_000  # per commit; a term's arrays take 12 bytes a posting (20 with InB2's)
 # A commit with no more postings in a field reads every term of the field at once, and scores
@@ -456,7 +457,7 @@ class Evaluator:
             return difference(self._every(), self(q.query), p.size)
         if kind is wq.Phrase and q.slop == 1 and self._positions(q.fieldname):
             return self._phrase(q)
-        if isinstance(q, wq.MultiTerm):
+        if isinstance(q, Expanding):
             return self._expanded(q)
         combine = _COMBINE.get(kind) or (_COMBINE[wq.Or] if isinstance(q, wq.Or) else None)
         if combine is None or any(getattr(q, name, None) for name in ("scale", "minmatch",
@@ -493,16 +494,15 @@ class Evaluator:
         docs = phrases.holding([keys[word] for word in q.words])
         return restrict(words, Scored(docs, np.ones(len(docs))), p.size).scaled(q.boost)
 
-    def _expanded(self, q: wq.MultiTerm) -> Scored:
+    def _expanded(self, q: Expanding) -> Scored:
         """Score a pattern, fuzzy word or range of words by the best of the terms it stands for
         in the commit (their number capped in `rewrite.py`), by each model, as a group of
         synonyms is: it stands for one word the reader meant. (Whoosh scores one term by BM25F
         and several as 1 each, an order of document numbers, and drops the boost.)"""
         p = self.postings
         with p.reading:
-            texts = [text.decode() if isinstance(text, bytes) else text
-                     for _, text in q.expanded_terms(p.searcher.reader())]
-        return union([p.term_by(q.fieldname, text, self.models) for text in texts if text],
+            terms = q.terms(p.searcher.reader())
+        return union([p.term_by(q.fieldname, term, self.models) for term in terms],
                      p.size, best=True).scaled(q.boost)
 
     def _whoosh(self, q: wq.Query) -> Scored:

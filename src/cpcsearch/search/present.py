@@ -14,6 +14,7 @@ from whoosh.searching import Searcher
 from cpcsearch.search.highlight import Marks, mark_terms, snippet
 from cpcsearch.search.parse import positive_leaves
 from cpcsearch.search.request import SearchRequest
+from cpcsearch.search.rewrite import Expanding
 
 # The fields whose matched words are marked in snippets and titles (both use the text analyzer).
 MARKED_FIELDS = frozenset({"content", "title"})
@@ -114,9 +115,8 @@ def query_marks(searcher: Searcher, query: wq.Query) -> Marks:
     for leaf in positive_leaves(query):
         if leaf.field() not in MARKED_FIELDS:
             continue
-        if isinstance(leaf, wq.MultiTerm):  # expansions are capped in parse.py
-            words.update(t.decode() if isinstance(t, bytes) else t
-                         for _, t in leaf.expanded_terms(reader))
+        if isinstance(leaf, Expanding):  # its terms, as the search found them
+            words.update(leaf.terms(reader))
         elif isinstance(leaf, wq.Phrase):
             phrases.append(tuple(leaf.words))
         elif isinstance(leaf, wq.Term):

@@ -15,7 +15,7 @@ from weakref import WeakKeyDictionary
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 from whoosh import query as wq
-from whoosh.reading import SegmentReader
+from whoosh.reading import IndexReader, SegmentReader
 
 from cpcsearch.index.lexicon import segment_terms
 from cpcsearch.index.schema import AUTHOR_WORDS
@@ -38,7 +38,22 @@ FUZZY_NOTICE = ("A fuzzy word (word~) allows 1 edit from 3 letters and 2 from 6 
                 "shorter word is searched as typed.")
 
 
-class _Capped:
+class Expanding:
+    """A query that stands for some of the index's terms (a bounded pattern, fuzzy word or range
+    of words), worked out once per reader: the search and the marking of its hits both ask."""
+
+    def terms(self, ixreader: IndexReader) -> list[str]:
+        """Return the terms the query stands for in a commit's or a segment's reader."""
+        kept = self.__dict__.get("_terms")
+        if kept is None:  # weak: a query kept, or copied, holds no reader open
+            kept = self.__dict__["_terms"] = WeakKeyDictionary()
+        if ixreader not in kept:
+            kept[ixreader] = [text.decode() if isinstance(text, bytes) else text
+                              for text in self._btexts(ixreader) if text]  # type: ignore[attr-defined]
+        return kept[ixreader]
+
+
+class _Capped(Expanding):
     """Expand to at most MAX_EXPANSIONS index terms."""
 
     def _btexts(self, ixreader):  # type: ignore[no-untyped-def]
@@ -79,7 +94,7 @@ def _segment_terms(reader: SegmentReader, fieldname: str) -> list[str]:
     return fields[fieldname]
 
 
-class CappedFuzzy(wq.FuzzyTerm):
+class CappedFuzzy(Expanding, wq.FuzzyTerm):
     """A typo-tolerant term bounded in the terms it expands to, the closest first.
 
     Whoosh computes the distance of every term of the field in Python (a second a fuzzy word at
@@ -88,7 +103,7 @@ class CappedFuzzy(wq.FuzzyTerm):
 
     def _btexts(self, ixreader):  # type: ignore[no-untyped-def]
         prefix = self.text[:self.prefixlength]
-        close: dict[str, float] = {}
+        close: dict[str, int] = {}
         for reader, _ in ixreader.leaf_readers():  # one segment's, or every segment's
             if isinstance(reader, SegmentReader):  # not the reader of an emptied index
                 close.update((term, distance) for term, distance, _ in process.extract(

@@ -19,6 +19,7 @@ from cpcsearch.document import Document
 from cpcsearch.index import parallel
 from cpcsearch.index import schema as schema_module
 from cpcsearch.index.lexicon import lexicon
+from cpcsearch.index.reading import open_index
 from cpcsearch.index.schema import (
     VECTOR_TERMS,
     build_schema,
@@ -320,19 +321,51 @@ def test_a_rebuilds_saved_postings_equal_whooshs_blocks(index_dir: str, fieldnam
     assert saved.postings(b"zzznotaword") is None
 
 
-def test_a_segment_added_by_an_incremental_reindex_scores_as_whoosh_does(tmp_path: Path) -> None:
+def test_a_segment_whooshs_own_writer_added_scores_as_whoosh_does(tmp_path: Path) -> None:
     config = build_index(make_config(tmp_path), FIXTURES_DIR / "query_corpus.jsonl")
-    with Store(config.STORE) as store:
-        store.upsert(Document(id="late", title="Caspian gas again", body="Gas and oil news."))
-    run_reindex(config)
+    # as an incremental reindex of an earlier version wrote it: no saved postings beside it
+    with open_index(config.INDEX_DIR).writer(compound=False) as writer:
+        writer.add_document(**to_fields(Document(id="late", title="Caspian gas again",
+                                                 body="Gas and oil news.")))
     snapshot = SearchEngine(config.INDEX_DIR).live.snapshot()
     postings = Postings(snapshot.searcher, DEFAULT.k1, DEFAULT.b)
-    assert len(postings.leaves) == 2 and postings.saved[1] == {}  # Whoosh's own writer
+    assert len(postings.leaves) == 2 and postings.saved[1] == {}
     for text in ("caspian gas", '"caspian gas"'):
         found, expected = arrays_and_whoosh(postings, text)
         assert found.ids.tolist() == sorted(expected)
         assert found.ids[-1] >= postings.leaves[1][1]  # the new segment's document matched
         assert found.scores.tolist() == pytest.approx([expected[d] for d in found.ids.tolist()])
+
+
+def test_incremental_reindexes_save_their_segments_postings_merged_ones_too(
+        tmp_path: Path) -> None:
+    config = build_index(make_config(tmp_path), FIXTURES_DIR / "query_corpus.jsonl")
+    for n in range(6):  # Whoosh merges small segments into the next commit's, from the fifth
+        with Store(config.STORE) as store:
+            store.upsert(Document(id=f"late-{n}", title=f"Caspian gas again {n}",
+                                  body="Gas and oil news. " * (n + 1)))
+        run_reindex(config)
+        snapshot = SearchEngine(config.INDEX_DIR).live.snapshot()
+        postings = Postings(snapshot.searcher, DEFAULT.k1, DEFAULT.b)
+        assert postings.size == 23 + n
+        for (sub, _), saved in zip(postings.leaves, postings.saved, strict=True):
+            reader = sub.reader()
+            for fieldname in ("content", "title_words"):
+                terms = list(reader.lexicon(fieldname))
+                assert terms and saved[fieldname].terms.tolist() == terms
+                for term in terms:
+                    docs, freqs = saved[fieldname].postings(term)
+                    expected_docs, expected_freqs = block_postings(
+                        reader.postings(fieldname, term))
+                    assert docs.tolist() == expected_docs.tolist()
+                    assert freqs.tolist() == expected_freqs.tolist()
+        found, expected = arrays_and_whoosh(postings, "caspian gas")
+        assert found.ids.tolist() == sorted(expected) and len(expected) > n + 1
+        assert found.scores.tolist() == pytest.approx([expected[d] for d in found.ids.tolist()])
+    assert len(postings.leaves) < 7  # a merge happened
+    saved = Path(config.INDEX_DIR).glob("current/*.npz")  # the merged segments' went with them
+    assert sorted(path.name.split(".")[0] for path in saved) == sorted(
+        2 * [sub.reader().segment().segment_id() for sub, _ in postings.leaves])
 
 
 def test_a_segment_with_deleted_documents_scores_as_whoosh_does(tmp_path: Path) -> None:

@@ -8,6 +8,9 @@ order documents arrive (which is document order), groups them by term with NumPy
 each term's posting list and term info at once (`blocks.py`), in Whoosh 3's format: Whoosh
 reads from them what it reads from its own writer's files (a test holds it to that), which are
 the same byte for byte but for the posting blocks and their offsets in the table of terms.
+Incremental commits use it too: the small segments Whoosh merges into one arrive after its new
+documents, a term at a time, and numbered after them, so each term's postings stay in document
+order.
 """
 
 from __future__ import annotations
@@ -137,7 +140,8 @@ class MemoryPool:
 
 
 class BuildWriter(SegmentWriter):
-    """A segment writer for building a new index: postings in memory, written in blocks."""
+    """A segment writer, of a rebuild or of an incremental commit: postings in memory
+    (the merged segments' too), written in blocks."""
 
     def __init__(self, ix: Index, **kwargs: Any) -> None:
         super().__init__(ix, **kwargs)

@@ -1,12 +1,13 @@
-"""A rebuilt segment's `content` and `title_words` postings as NumPy arrays, beside Whoosh's
-own files.
+"""A segment's `content` and `title_words` postings as NumPy arrays, beside Whoosh's own
+files.
 
 Search scores `content` terms from whole posting lists (`search/arrays.py`), and completions
 rank titles by the words typed (`search/suggest.py`, up to 64 words a keystroke); decoding
-them from Whoosh's pickled blocks costs a Python call per block and per posting. A segment
-written by a rebuild (`building.py`) also saves them here once, and a search maps the file and
-slices it. Segments written by incremental commits have no such file and are read from their
-blocks.
+them from Whoosh's pickled blocks costs a Python call per block and per posting. Every
+segment cpcsearch writes (`building.py`: a rebuild's, or an incremental commit's with the small
+segments Whoosh merges into it) also saves them here once, and a search maps the file and
+slices it. Segments that Whoosh's own writer wrote (incremental commits before this) have no such
+file and are read from their blocks.
 """
 
 from __future__ import annotations

@@ -39,9 +39,6 @@ META = "cpcsearch.json"
 COMPLETE = ".complete"
 RETIRED = ".retired"
 GRACE_SECONDS = 60.0
-# Memory for the writer's in-memory postings before it spills a sorted run to disk (Whoosh's
-# default is 128 MB; fewer runs make the commit's merge shorter).
-WRITER_MB = 256
 TICK_SECONDS = 0.2
 
 
@@ -114,6 +111,7 @@ class _Reporter:
 
 def _apply_changes(ix: Index, store: Store, since: int, report: _Reporter) -> tuple[int, int]:
     """Write the store's changes after `since` into `ix` in one commit: (indexed, removed)."""
+    from cpcsearch.index.building import BuildWriter
     from cpcsearch.index.schema import to_fields
 
     report("reading store", 0, 1)
@@ -121,7 +119,7 @@ def _apply_changes(ix: Index, store: Store, since: int, report: _Reporter) -> tu
     report("reading store", 1, 1)
     indexed = removed = 0
     try:
-        writer = ix.writer(limitmb=WRITER_MB, compound=False)
+        writer = BuildWriter(ix, compound=False)
     except LockError:
         raise IndexBusy("the index is locked by another writer; try again later") from None
     try:

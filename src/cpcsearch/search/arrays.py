@@ -111,7 +111,7 @@ class Postings:
         self.k1, self.b, self.c = k1, b, c
         self.size = searcher.reader().doc_count_all()
         self.leaves = list(searcher.leaf_searchers())
-        # each segment's saved postings by field, where a rebuild wrote them
+        # each segment's saved postings by field, where cpcsearch's writer saved them
         self.saved = [impacts.load(*segment) if segment else {} for segment in segments(searcher)]
         live = np.zeros(self.size, dtype=bool)
         for sub, offset in self.leaves:
@@ -191,9 +191,9 @@ class Postings:
         return found
 
     def _table(self, fieldname: str) -> _Table | None:
-        """Return every term of a field read at once (made when first asked for), if a rebuild
+        """Return every term of a field read at once (made when first asked for), if a segment
         saved the field's arrays and the commit has no more than `TABLE_POSTINGS` postings in
-        it (a segment that a rebuild did not write counts its field's length)."""
+        it (a segment without them counts its field's length)."""
         if fieldname not in self._tables:
             self._tables[fieldname] = None
             if any(fieldname in saved for saved in self.saved) and sum(
@@ -210,7 +210,7 @@ class Postings:
     @staticmethod
     def _segment_field(fieldname: str, reader: IndexReader, offset: int,
                        saved: dict[str, impacts.Impacts]) -> _Field:
-        """Return a segment's postings of a field: the arrays a rebuild saved, else every term
+        """Return a segment's postings of a field: the arrays saved beside it, else every term
         `impacts.covers` read from Whoosh's blocks."""
         if fieldname in saved:
             found = saved[fieldname]

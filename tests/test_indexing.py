@@ -129,6 +129,40 @@ def test_a_rebuild_after_a_killed_one_keeps_the_live_generation(tmp_path: Path,
     assert open_index(index_dir).doc_count() == len(PAGES) + FILLER
 
 
+@pytest.mark.parametrize("kill_in", ["indexing", "committing"])
+def test_an_incremental_reindex_after_a_killed_one_applies_every_change(tmp_path: Path,
+                                                                        kill_in: str) -> None:
+    config = build_index(make_config(tmp_path), *PAGES)
+    with Store(config.STORE) as store:  # enough for the update to last a few seconds
+        store.upsert_many((doc, None) for doc in filler_documents(FILLER))
+    index_dir = Path(config.INDEX_DIR)
+    env = {**os.environ, **config.environment()}
+    killed = subprocess.Popen([sys.executable, "-m", "cpcsearch", "reindex"], env=env,
+                              stderr=subprocess.DEVNULL)
+    with Store(config.STORE) as store:
+        while jobs.recent(store, 1)[0].phase != kill_in:
+            assert killed.poll() is None, f"the update ended before {kill_in}"
+            time.sleep(0.005)
+    killed.send_signal(signal.SIGKILL)
+    killed.wait()
+    engine = SearchEngine(config.INDEX_DIR)
+    # a commit is all or nothing: killed while committing, it may have just ended
+    applied = open_index(index_dir).doc_count() - len(PAGES)
+    assert applied in ((0, FILLER) if kill_in == "committing" else (0,)), "nothing half-applied"
+    before = engine.search(SearchRequest(q="uranium")).total - applied
+    assert engine.search(SearchRequest(q="caspian gas")).total > 0
+    done = subprocess.run([sys.executable, "-m", "cpcsearch", "reindex"], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert open_index(index_dir).doc_count() == len(PAGES) + FILLER
+    assert SearchEngine(config.INDEX_DIR).search(SearchRequest(q="uranium")).total == (
+        before + FILLER)
+    with open_index(index_dir).searcher() as searcher:
+        segments = {sub.reader().segment().segment_id() for sub, _ in searcher.leaf_searchers()}
+    assert {path.name.split(".")[0] for path in (index_dir / "current").iterdir()
+            if path.suffix == ".npz"} == segments, "the killed commit's files are gone"
+
+
 def test_retired_generations_go_after_their_grace_period(tmp_path: Path) -> None:
     config = build_index(make_config(tmp_path), *PAGES[:3])
     index_dir = Path(config.INDEX_DIR)

@@ -25,6 +25,7 @@ from conftest import (
     serve_in_thread,
 )
 from cpcsearch import jobs
+from cpcsearch.config import Config
 from cpcsearch.errors import EmptyRebuild, IndexBusy
 from cpcsearch.index import writing
 from cpcsearch.index.writing import current_path, open_index, reindex
@@ -85,12 +86,34 @@ def test_incremental_reindex_applies_adds_changes_and_removals(tmp_path: Path) -
     assert [h.id for h in engine.search(SearchRequest(q="zanzibarian")).hits] == [first.id]
 
 
+def filled_index(tmp_path: Path) -> Config:
+    """Return the config of an index of the demo pages whose store has `FILLER` documents more
+    (enough for a reindex to last a few seconds)."""
+    config = build_index(make_config(tmp_path), *PAGES)
+    with Store(config.STORE) as store:
+        store.upsert_many((doc, None) for doc in filler_documents(FILLER))
+    return config
+
+
+def reindex_killed_in(config: Config, phase: str, *options: str) -> tuple[int, jobs.Job]:
+    """Run `cpcsearch reindex *options`, kill it (SIGKILL) once its job is in `phase`, and
+    return its pid and job."""
+    killed = subprocess.Popen([sys.executable, "-m", "cpcsearch", "reindex", *options],
+                              env={**os.environ, **config.environment()},
+                              stderr=subprocess.DEVNULL)
+    with Store(config.STORE) as store:
+        while (job := jobs.recent(store, 1)[0]).phase != phase:
+            assert killed.poll() is None, f"the reindex ended before {phase}"
+            time.sleep(0.005)
+    killed.send_signal(signal.SIGKILL)
+    killed.wait()
+    return killed.pid, job
+
+
 @pytest.mark.parametrize("kill_in", ["indexing", "fitting models"])
 def test_a_rebuild_after_a_killed_one_keeps_the_live_generation(tmp_path: Path,
                                                                 kill_in: str) -> None:
-    config = build_index(make_config(tmp_path), *PAGES)
-    with Store(config.STORE) as store:  # enough for a rebuild to last a few seconds
-        store.upsert_many((doc, None) for doc in filler_documents(FILLER))
+    config = filled_index(tmp_path)
     index_dir = Path(config.INDEX_DIR)
     env = {**os.environ, **config.environment()}
     statuses: list[int] = []
@@ -101,14 +124,7 @@ def test_a_rebuild_after_a_killed_one_keeps_the_live_generation(tmp_path: Path,
         thread = threading.Thread(target=hammer, args=(base, paths, statuses, stop))
         thread.start()
         try:
-            killed = subprocess.Popen([sys.executable, "-m", "cpcsearch", "reindex", "--full"],
-                                      env=env, stderr=subprocess.DEVNULL)
-            with Store(config.STORE) as store:
-                while (job := jobs.recent(store, 1)[0]).phase != kill_in:
-                    assert killed.poll() is None, f"the rebuild ended before {kill_in}"
-                    time.sleep(0.01)
-            killed.send_signal(signal.SIGKILL)
-            killed.wait()
+            pid, job = reindex_killed_in(config, kill_in, "--full")
             assert current_path(index_dir).name == "gen-000001"
             assert (index_dir / "gen-000002").is_dir(), "the killed build left its folder"
             done = subprocess.run([sys.executable, "-m", "cpcsearch", "reindex", "--full"],
@@ -125,34 +141,25 @@ def test_a_rebuild_after_a_killed_one_keeps_the_live_generation(tmp_path: Path,
     with Store(config.STORE) as store:
         killed_job = jobs.get(store, job.id)
     assert killed_job is not None and killed_job.status == "failed"
-    assert f"pid {killed.pid}" in killed_job.error
+    assert f"pid {pid}" in killed_job.error
     assert open_index(index_dir).doc_count() == len(PAGES) + FILLER
 
 
 @pytest.mark.parametrize("kill_in", ["indexing", "committing"])
 def test_an_incremental_reindex_after_a_killed_one_applies_every_change(tmp_path: Path,
                                                                         kill_in: str) -> None:
-    config = build_index(make_config(tmp_path), *PAGES)
-    with Store(config.STORE) as store:  # enough for the update to last a few seconds
-        store.upsert_many((doc, None) for doc in filler_documents(FILLER))
+    config = filled_index(tmp_path)
     index_dir = Path(config.INDEX_DIR)
-    env = {**os.environ, **config.environment()}
-    killed = subprocess.Popen([sys.executable, "-m", "cpcsearch", "reindex"], env=env,
-                              stderr=subprocess.DEVNULL)
-    with Store(config.STORE) as store:
-        while jobs.recent(store, 1)[0].phase != kill_in:
-            assert killed.poll() is None, f"the update ended before {kill_in}"
-            time.sleep(0.005)
-    killed.send_signal(signal.SIGKILL)
-    killed.wait()
+    reindex_killed_in(config, kill_in)
     engine = SearchEngine(config.INDEX_DIR)
     # a commit is all or nothing: killed while committing, it may have just ended
     applied = open_index(index_dir).doc_count() - len(PAGES)
     assert applied in ((0, FILLER) if kill_in == "committing" else (0,)), "nothing half-applied"
     before = engine.search(SearchRequest(q="uranium")).total - applied
     assert engine.search(SearchRequest(q="caspian gas")).total > 0
-    done = subprocess.run([sys.executable, "-m", "cpcsearch", "reindex"], env=env,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run([sys.executable, "-m", "cpcsearch", "reindex"],
+                          env={**os.environ, **config.environment()}, capture_output=True,
+                          text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert open_index(index_dir).doc_count() == len(PAGES) + FILLER
     assert SearchEngine(config.INDEX_DIR).search(SearchRequest(q="uranium")).total == (

@@ -6,8 +6,8 @@ rank titles by the words typed (`search/suggest.py`, up to 64 words a keystroke)
 them from Whoosh's pickled blocks costs a Python call per block and per posting. Every
 segment cpcsearch writes (`building.py`: a rebuild's, or an incremental commit's with the small
 segments Whoosh merges into it) also saves them here once, and a search maps the file and
-slices it. Segments that Whoosh's own writer wrote (incremental commits before this) have no such
-file and are read from their blocks.
+slices it. Segments that Whoosh's own writer wrote (earlier versions' incremental commits) have no
+such file and are read from their blocks.
 """
 
 from __future__ import annotations

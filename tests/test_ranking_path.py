@@ -13,11 +13,13 @@ import pytest
 from whoosh import collectors
 from whoosh import query as wq
 from whoosh.fields import Schema
+from whoosh.reading import IndexReader
 
 from conftest import FIXTURES_DIR, build_index, make_config
 from cpcsearch.document import Document
 from cpcsearch.index import parallel
 from cpcsearch.index import schema as schema_module
+from cpcsearch.index.impacts import Impacts
 from cpcsearch.index.lexicon import lexicon
 from cpcsearch.index.reading import open_index
 from cpcsearch.index.schema import (
@@ -311,20 +313,25 @@ def test_the_vector_column_holds_each_documents_commonest_terms(index_dir: str) 
                                        [200 - n for n in range(VECTOR_TERMS)], 900)
 
 
+def assert_saved_as_blocks(reader: IndexReader, saved: Impacts, fieldname: str) -> list[bytes]:
+    """Assert that a segment's saved postings of every term of a field are Whoosh's blocks
+    (deleted documents' too); return the terms."""
+    terms = list(reader.lexicon(fieldname))
+    for term in terms:
+        docs, freqs = saved.postings(term)
+        expected_docs, expected_freqs = block_postings(segment_postings(reader, fieldname, term))
+        assert docs.tolist() == expected_docs.tolist()
+        assert freqs.tolist() == expected_freqs.tolist()
+    return terms
+
+
 @pytest.mark.parametrize("fieldname", ["content", "title_words"])
 def test_a_rebuilds_saved_postings_equal_whooshs_blocks(index_dir: str, fieldname: str) -> None:
     snapshot = SearchEngine(index_dir).live.snapshot()
     postings = Postings(snapshot.searcher, DEFAULT.k1, DEFAULT.b)
     (sub, _), = postings.leaves
     saved = postings.saved[0][fieldname]
-    reader = sub.reader()
-    terms = list(reader.lexicon(fieldname))
-    assert len(terms) > 50
-    for term in terms:
-        docs, freqs = saved.postings(term)
-        expected_docs, expected_freqs = block_postings(reader.postings(fieldname, term))
-        assert docs.tolist() == expected_docs.tolist()
-        assert freqs.tolist() == expected_freqs.tolist()
+    assert len(assert_saved_as_blocks(sub.reader(), saved, fieldname)) > 50
     assert saved.postings(b"zzznotaword") is None
 
 
@@ -359,16 +366,9 @@ def test_incremental_reindexes_save_their_segments_postings_merged_ones_too(
         postings = Postings(snapshot.searcher, DEFAULT.k1, DEFAULT.b)
         assert postings.documents == 23 + n  # live ones
         for (sub, _), saved in zip(postings.leaves, postings.saved, strict=True):
-            reader = sub.reader()
             for fieldname in ("content", "title_words"):
-                terms = list(reader.lexicon(fieldname))
+                terms = assert_saved_as_blocks(sub.reader(), saved[fieldname], fieldname)
                 assert terms and saved[fieldname].terms.tolist() == terms
-                for term in terms:
-                    docs, freqs = saved[fieldname].postings(term)
-                    expected_docs, expected_freqs = block_postings(  # deleted ones' too
-                        segment_postings(reader, fieldname, term))
-                    assert docs.tolist() == expected_docs.tolist()
-                    assert freqs.tolist() == expected_freqs.tolist()
         found, expected = arrays_and_whoosh(postings, "caspian gas")
         assert found.ids.tolist() == sorted(expected) and len(expected) > n + 1
         assert found.scores.tolist() == pytest.approx([expected[d] for d in found.ids.tolist()])
